@@ -1,0 +1,328 @@
+"""The convention itself: its domains, articles, parties and governance bodies."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partners.choices import OrganisationKind
+from partners.models import Organisation, Representative
+
+from .choices import (
+    ConventionStatus,
+    DraftingPhase,
+    GovernanceBodyKind,
+    GovernanceMemberRole,
+    MeetingKind,
+    PartyRole,
+)
+
+
+class Domain(models.Model):
+    """A thematic domain of family services (petite enfance, jeunesse…), seeded by a migration."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ConventionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Conventions the user may see; see ``conventions.permissions`` for the same rule."""
+        from .permissions import visible_conventions_filter
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(visible_conventions_filter(user)).distinct()
+
+
+class Convention(models.Model):
+    """A Convention Territoriale Globale between a CAF and an EPCI with its communes."""
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    epci = models.ForeignKey(
+        Organisation,
+        verbose_name=_("intercommunality"),
+        on_delete=models.PROTECT,
+        related_name="conventions",
+        limit_choices_to={"kind": OrganisationKind.EPCI},
+    )
+    period_start = models.DateField(_("start of period"))
+    period_end = models.DateField(_("end of period"))
+    domains = models.ManyToManyField(Domain, verbose_name=_("domains"), related_name="conventions", blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ConventionStatus.choices, default=ConventionStatus.DRAFT
+    )
+    drafting_phase = models.CharField(
+        _("drafting phase"), max_length=20, choices=DraftingPhase.choices, default=DraftingPhase.DIAGNOSTIC
+    )
+    replaces_contract = models.CharField(
+        _("contract it replaces"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example “Contrat Enfance Jeunesse (CEJ)”."),
+    )
+    perimeter_note = models.TextField(
+        _("perimeter as described by the convention"),
+        blank=True,
+        help_text=_("The territory as the convention's own text describes it, which may differ from today's."),
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("amended convention"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[domains])
+    objects = ConventionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("convention")
+        verbose_name_plural = _("conventions")
+        ordering = ["-period_start", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")),
+                name="convention_period_end_after_start",
+                violation_error_message=_("The end of the period must come after its start."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(parent__isnull=True) & Q(version=1)) | (Q(parent__isnull=False) & Q(version__gt=1)),
+                name="convention_version_matches_parent",
+                violation_error_message=_("An amendment has a parent and a version above 1; an original has neither."),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "version"],
+                name="convention_amendment_version_unique",
+                violation_error_message=_("This convention already has an amendment with this version."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} — {self.title}"
+
+    def clean(self):
+        errors = {}
+        if self.period_start and self.period_end and self.period_end <= self.period_start:
+            errors["period_end"] = _("The end of the period must come after its start.")
+        if self.epci_id and self.epci.kind != OrganisationKind.EPCI:
+            errors["epci"] = _("Choose an intercommunality (EPCI).")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.parent_id is not None
+
+    def get_abilities(self, user) -> dict[str, bool]:
+        """What ``user`` may do with this convention; views and templates both read this answer."""
+        from .permissions import convention_abilities
+
+        return convention_abilities(user, self)
+
+
+class Article(models.Model):
+    convention = models.ForeignKey(
+        Convention, verbose_name=_("convention"), on_delete=models.CASCADE, related_name="articles"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["convention", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "position"],
+                name="article_position_unique",
+                violation_error_message=_("Another article already has this position."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""), name="article_title_not_empty", violation_error_message=_("Give a title.")
+            ),
+        ]
+
+    def __str__(self):
+        return _("Article %(position)s — %(title)s") % {"position": self.position, "title": self.title}
+
+
+class Party(models.Model):
+    """An organisation taking part in a convention, as signatory or as associate (who never signs).
+
+    An organisation usually signs once, but a commune may sign through two people (a mayor and a
+    deputy in charge of families), so uniqueness is per signing representative.
+    """
+
+    convention = models.ForeignKey(
+        Convention, verbose_name=_("convention"), on_delete=models.CASCADE, related_name="parties"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="parties"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices, default=PartyRole.SIGNATORY)
+    representative = models.ForeignKey(
+        Representative,
+        verbose_name=_("signing representative"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+    )
+    signing_order = models.PositiveSmallIntegerField(
+        _("signing order"),
+        null=True,
+        blank=True,
+        help_text=_("Parties with the same number sign in parallel; a higher number waits for the lower ones."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["convention", "role", "signing_order", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "representative"],
+                name="party_representative_unique",
+                violation_error_message=_("This representative is already a party to the convention."),
+            ),
+            models.UniqueConstraint(
+                fields=["convention", "organisation"],
+                condition=Q(representative__isnull=True),
+                name="party_organisation_without_representative_unique",
+                violation_error_message=_("This organisation is already a party to the convention."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(role=PartyRole.SIGNATORY) & Q(signing_order__gte=1))
+                | (Q(role=PartyRole.ASSOCIATE) & Q(signing_order__isnull=True)),
+                name="party_signing_order_for_signatories_only",
+                violation_error_message=_(
+                    "A signatory needs a signing order of 1 or more; an associate does not sign."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.display_name} ({self.get_role_display()})"
+
+    def clean(self):
+        if (
+            self.representative_id
+            and self.organisation_id
+            and self.representative.organisation_id != self.organisation_id
+        ):
+            raise ValidationError({"representative": _("This person does not represent this organisation.")})
+
+
+class GovernanceBody(models.Model):
+    """The convention's steering committee (copil) or a technical committee (cotech)."""
+
+    convention = models.ForeignKey(
+        Convention, verbose_name=_("convention"), on_delete=models.CASCADE, related_name="governance_bodies"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=GovernanceBodyKind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    mission = models.TextField(_("mission"), blank=True)
+
+    class Meta:
+        verbose_name = _("governance body")
+        verbose_name_plural = _("governance bodies")
+        ordering = ["convention", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "name"],
+                name="governance_body_name_unique",
+                violation_error_message=_("This convention already has a body with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["convention"],
+                condition=Q(kind=GovernanceBodyKind.STEERING_COMMITTEE),
+                name="governance_single_steering_committee",
+                violation_error_message=_("A convention has a single steering committee."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class GovernanceMember(models.Model):
+    body = models.ForeignKey(
+        GovernanceBody, verbose_name=_("governance body"), on_delete=models.CASCADE, related_name="members"
+    )
+    representative = models.ForeignKey(
+        Representative, verbose_name=_("representative"), on_delete=models.PROTECT, related_name="body_memberships"
+    )
+    role = models.CharField(
+        _("role in the body"), max_length=20, choices=GovernanceMemberRole.choices, default=GovernanceMemberRole.MEMBER
+    )
+
+    class Meta:
+        verbose_name = _("governance body member")
+        verbose_name_plural = _("governance body members")
+        ordering = ["body", "role", "representative__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "representative"],
+                name="governance_member_unique",
+                violation_error_message=_("This person is already a member of this body."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.representative.full_name} ({self.body})"
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(
+        GovernanceBody, verbose_name=_("governance body"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    held_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.FOLLOW_UP)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    attendees = models.ManyToManyField(
+        GovernanceMember, verbose_name=_("attendance"), related_name="meetings_attended", blank=True
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["body", "-held_on"]
+
+    def __str__(self):
+        return f"{self.body} — {self.held_on:%d/%m/%Y}"
