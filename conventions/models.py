@@ -217,7 +217,7 @@ class Party(models.Model):
                 violation_error_message=_("This organisation is already a party to the convention."),
             ),
             models.CheckConstraint(
-                condition=(Q(role=PartyRole.SIGNATORY) & Q(signing_order__gte=1))
+                condition=(Q(role=PartyRole.SIGNATORY) & Q(signing_order__isnull=False) & Q(signing_order__gte=1))
                 | (Q(role=PartyRole.ASSOCIATE) & Q(signing_order__isnull=True)),
                 name="party_signing_order_for_signatories_only",
                 violation_error_message=_(

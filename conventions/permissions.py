@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from partners.choices import MembershipRole, OrganisationKind
 
-from .choices import EDITABLE_STATUSES, PartyRole
+from .choices import EDITABLE_STATUSES
 
 
 def visible_conventions_filter(user) -> Q:
@@ -64,14 +64,6 @@ def is_copil_member(user, convention) -> bool:
 
 
 @rules.predicate
-def is_signing_representative(user, convention) -> bool:
-    return (
-        user.is_authenticated
-        and convention.parties.filter(role=PartyRole.SIGNATORY, representative__user=user).exists()
-    )
-
-
-@rules.predicate
 def can_see(user, convention) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
@@ -91,15 +83,19 @@ rules.add_perm("conventions.download_documents", can_see)
 
 
 def convention_abilities(user, convention) -> dict[str, bool]:
-    """The answer views and templates share: they never disagree on what a button does."""
-    can_view = user.has_perm("conventions.view_convention", convention)
+    """The answer views and templates share: they never disagree on what a button does.
+
+    ``rules.has_perm`` is used rather than ``user.has_perm``, which grants superusers everything:
+    an administrator sees every convention, but reviewing or signing stays the parties' act.
+    """
+    can_view = rules.has_perm("conventions.view_convention", user, convention)
     if not can_view:
         return dict.fromkeys(("view", "edit", "follow_up", "review", "download_documents", "administer"), False)
     return {
         "view": True,
-        "edit": user.has_perm("conventions.edit_convention", convention),
-        "follow_up": user.has_perm("conventions.follow_up_convention", convention),
-        "review": user.has_perm("conventions.review_convention", convention),
-        "download_documents": user.has_perm("conventions.download_documents", convention),
+        "edit": rules.has_perm("conventions.edit_convention", user, convention),
+        "follow_up": rules.has_perm("conventions.follow_up_convention", user, convention),
+        "review": rules.has_perm("conventions.review_convention", user, convention),
+        "download_documents": rules.has_perm("conventions.download_documents", user, convention),
         "administer": is_administrator(user),
     }

@@ -1,11 +1,9 @@
-"""Test set-up: strict templates, real services in CI, and the shared fixtures."""
-
-import os
+"""Test set-up: strict templates, fast password hashing, local e-mail, and the shared fixtures."""
 
 import pytest
 from django.conf import settings
 
-from tests.partners.factories import MembershipFactory, UserFactory
+from tests.roles import world  # noqa: F401 (a fixture shared by the permission tests)
 
 
 class InvalidTemplateVariable(str):
@@ -17,26 +15,17 @@ class InvalidTemplateVariable(str):
 
 def pytest_configure(config):
     settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
-    # Uploaded files of a test run never land in the developer's var/ folder.
-    settings.MEDIA_ROOT = os.path.join(config.rootpath, "var", "test-media")
+    # Hashing each factory user's password with PBKDF2 would cost a minute per hundred tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests do not run collectstatic: serve static files from the source folders, without a manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.MEDIA_ROOT = config.rootpath / "var" / "test-media"
 
 
 @pytest.fixture(autouse=True)
 def _no_real_emails(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
-def epci_staff(db):
-    """A staff member of an EPCI (an ``Organisation`` of kind EPCI created by the factory)."""
-    return MembershipFactory(organisation__intercommunality=True).user
-
-
-@pytest.fixture
-def anonymous_client(client):
-    return client
-
-
-@pytest.fixture
-def user(db):
-    return UserFactory()

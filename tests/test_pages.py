@@ -1,0 +1,67 @@
+"""Every page × every role: who gets the page, who is sent to the login page, who gets a 404."""
+
+import pytest
+from django.urls import reverse
+
+from tests.roles import EXPECTED, ROLES
+
+
+def _pages(convention):
+    return {
+        "home": reverse("conventions:home"),
+        "convention_detail": reverse("conventions:detail", args=[convention.pk]),
+    }
+
+
+@pytest.mark.parametrize("page", ["home", "convention_detail"])
+def test_anonymous_users_are_sent_to_the_login_page(client, world, page):
+    convention, _ = world
+    url = _pages(convention)[page]
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+def test_the_login_page_is_the_only_page_open_to_anonymous_users(client, db):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_page_for_each_role(client, world, role):
+    convention, users = world
+    client.force_login(users[role])
+    response = client.get(_pages(convention)["home"])
+    assert response.status_code == 200
+    assert (convention.reference in response.content.decode()) == EXPECTED[role][0]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_convention_page_for_each_role(client, world, role):
+    convention, users = world
+    client.force_login(users[role])
+    response = client.get(_pages(convention)["convention_detail"])
+    assert response.status_code == (200 if EXPECTED[role][0] else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_for_superusers_only(client, world, role):
+    _, users = world
+    client.force_login(users[role])
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == (200 if role == "superuser" else 302)
+
+
+def test_logout_ends_the_session(client, world):
+    convention, users = world
+    client.force_login(users["epci_staff"])
+    client.post(reverse("logout"))
+    assert client.get(_pages(convention)["home"]).status_code == 302
+
+
+def test_private_files_have_no_public_url(client, world, settings, tmp_path):
+    _, users = world
+    client.force_login(users["superuser"])
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "signature.pdf").write_bytes(b"%PDF-1.7")
+    assert client.get("/media/signature.pdf").status_code == 404
