@@ -29,7 +29,9 @@ def test_full_clean_explains_an_invalid_siren():
 
 def test_database_refuses_a_commune_without_a_valid_insee_code():
     with pytest.raises(IntegrityError):
-        Organisation.objects.create(name="Cahors", kind=OrganisationKind.COMMUNE, siren=valid_siren(1), insee_code="4604")
+        Organisation.objects.create(
+            name="Cahors", kind=OrganisationKind.COMMUNE, siren=valid_siren(1), insee_code="4604"
+        )
 
 
 def test_corsican_insee_code_is_accepted():
