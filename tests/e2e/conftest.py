@@ -1,0 +1,38 @@
+"""Playwright on Debian's chromium: ``playwright install`` cannot download browsers here."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium is missing at {CHROMIUM} (run `make install`)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The demo, loaded as ``make run`` loads it, in a database the live server can read."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
