@@ -45,7 +45,7 @@ class ConventionQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(visible_conventions_filter(user)).distinct()
+        return self.filter(visible_conventions_filter(user))
 
 
 class Convention(models.Model):

@@ -23,12 +23,17 @@ from .choices import EDITABLE_STATUSES
 
 
 def visible_conventions_filter(user) -> Q:
-    return (
-        Q(epci__memberships__user=user)
-        | Q(parties__organisation__memberships__user=user)
-        | Q(parties__representative__user=user)
-        | Q(governance_bodies__members__representative__user=user)
-    )
+    """Subqueries rather than joins: no duplicate rows, so no ``distinct()`` on large lists."""
+    from partners.models import Membership
+
+    from .models import GovernanceMember, Party
+
+    user_organisations = Membership.objects.filter(user=user).values("organisation_id")
+    party_conventions = Party.objects.filter(
+        Q(organisation_id__in=user_organisations) | Q(representative__user=user)
+    ).values("convention_id")
+    committee_conventions = GovernanceMember.objects.filter(representative__user=user).values("body__convention_id")
+    return Q(epci_id__in=user_organisations) | Q(pk__in=party_conventions) | Q(pk__in=committee_conventions)
 
 
 def _memberships(user) -> dict[int, str]:
