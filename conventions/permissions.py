@@ -101,6 +101,6 @@ def convention_abilities(user, convention) -> dict[str, bool]:
         "edit": rules.has_perm("conventions.edit_convention", user, convention),
         "follow_up": rules.has_perm("conventions.follow_up_convention", user, convention),
         "review": rules.has_perm("conventions.review_convention", user, convention),
-        "download_documents": rules.has_perm("conventions.download_documents", user, convention),
+        "download_documents": can_view,  # the same rule as viewing; no second query
         "administer": is_administrator(user),
     }

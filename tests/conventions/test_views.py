@@ -38,7 +38,7 @@ LOGIN_URL = reverse("login")
 # Counted on SQLite and PostgreSQL alike, session, user and ATOMIC_REQUESTS savepoints included; what
 # matters most is that they do not grow with the number of conventions, parties or actions.
 HOME_MAX_QUERIES = 7
-DETAIL_MAX_QUERIES = 22
+DETAIL_MAX_QUERIES = 21
 
 
 def detail_url(convention) -> str:
@@ -120,6 +120,13 @@ def test_repeated_failed_logins_show_the_lockout_page(client, settings):
     assert response.status_code == 429
     assert "Compte temporairement verrouillé" in content
     assert "30 minutes" in content
+
+
+def test_french_is_the_default_whatever_the_browser_asks(client):
+    client.force_login(UserFactory())
+    content = client.get(HOME_URL, headers={"accept-language": "en-GB,en;q=0.9"}).content.decode()
+    assert '<html lang="fr">' in content
+    assert "Mes conventions" in content
 
 
 def test_english_is_one_click_away(client):
