@@ -143,10 +143,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Uploaded and generated files (scanned signatures, PDFs) are private: there is deliberately no
-# MEDIA_URL route; they are only streamed by views that check the user's permissions.
+# Uploaded and generated files (scanned signatures, PDFs) are private: no URL pattern and no static
+# server serves MEDIA_URL (a test checks that it answers 404); files are only streamed by views that
+# check the user's permissions. The value exists because Django's test live server requires one.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
-MEDIA_URL = None
+MEDIA_URL = "/media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

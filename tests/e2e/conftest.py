@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from importlib import import_module
 
 import pytest
 
@@ -32,7 +33,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def demo_data(transactional_db):
-    """The demo, loaded as ``make run`` loads it, in a database the live server can read."""
+    """The demo, loaded as ``make run`` loads it, in a database the live server can read.
+
+    The live server needs committed data, so these tests are transactional: Django empties every
+    table after each of them, including the domains seeded by a data migration. Seed them again.
+    (Serialized rollback cannot help: Playwright runs the test in a greenlet, where Django opens
+    another connection object without the serialized contents.)
+    """
+    from django.apps import apps
     from django.core.management import call_command
 
+    import_module("conventions.migrations.0002_seed_domains").seed_domains(apps, schema_editor=None)
     call_command("load_demo", verbosity=0)
