@@ -4,19 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conventions', '0002_seed_domains'),
-        ('partners', '0001_initial'),
+        ("conventions", "0002_seed_domains"),
+        ("partners", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='party',
-            name='party_signing_order_for_signatories_only',
+            model_name="party",
+            name="party_signing_order_for_signatories_only",
         ),
         migrations.AddConstraint(
-            model_name='party',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'signatory'), ('signing_order__isnull', False), ('signing_order__gte', 1)), models.Q(('role', 'associate'), ('signing_order__isnull', True)), _connector='OR'), name='party_signing_order_for_signatories_only', violation_error_message='A signatory needs a signing order of 1 or more; an associate does not sign.'),
+            model_name="party",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "signatory"), ("signing_order__isnull", False), ("signing_order__gte", 1)),
+                    models.Q(("role", "associate"), ("signing_order__isnull", True)),
+                    _connector="OR",
+                ),
+                name="party_signing_order_for_signatories_only",
+                violation_error_message="A signatory needs a signing order of 1 or more; an associate does not sign.",
+            ),
         ),
     ]
