@@ -29,3 +29,24 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _no_real_emails(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_every_connection_before_dropping_the_test_database(django_db_setup, django_db_blocker):
+    """Ends the test database's other sessions before pytest-django drops it.
+
+    Once Playwright has started, Django code runs in more than one context and so holds more than one
+    connection object; the ones pytest-django cannot see stay open, and PostgreSQL refuses to drop a
+    database "being accessed by other users". This runs just before that drop.
+    """
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connection.close()

@@ -1,0 +1,80 @@
+# Daily tasks of the CTG Portal. `make run` to try it, `make test` before pushing.
+#
+# Without DATABASE_URL / REDIS_URL everything runs on SQLite (var/db.sqlite3) with Celery in eager
+# mode; when they are set (as .ci/run does), the local PostgreSQL / Redis are started if needed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# Prerequisites are steps in order (install, then services, then quality): never run them side by side.
+.NOTPARALLEL:
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+# Extra pytest arguments: make test PYTEST_ARGS="-k convention -x"
+PYTEST_ARGS ?=
+# templates/ and every <app>/templates/ that exist (a fresh project may have none).
+TEMPLATE_DIRS := $(wildcard templates */templates)
+# Commands that load the settings need a key; a throw-away one is fine outside production.
+NON_SECRET_KEY := SECRET_KEY=$${SECRET_KEY:-local-tooling-not-a-secret}
+
+.PHONY: help install services run test quality lint bench territories-full worker beat
+
+help:
+	@echo "make run               installe, migre, charge la démo et lance http://127.0.0.1:8000"
+	@echo "make test              installe, make quality, puis toute la suite pytest (navigateur compris)"
+	@echo "make install           paquets Debian manquants, .venv, static/vendor/, traductions"
+	@echo "make quality           ruff format --check, ruff check, djlint, makemigrations --check"
+	@echo "make lint              reformate et corrige (ruff format, ruff check --fix)"
+	@echo "make bench             lance bench/run.py"
+	@echo "make territories-full  télécharge et importe le découpage administratif complet"
+	@echo "make worker / beat     worker et planificateur Celery (avec REDIS_URL)"
+
+install:
+	@scripts/install.sh
+
+# Starts the local PostgreSQL/Redis named by DATABASE_URL/REDIS_URL if they are down.
+services:
+	@scripts/services.sh
+
+run: export DEBUG = true
+run: install services
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo "Portail : http://127.0.0.1:8000/ (Ctrl-C pour arrêter)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install services quality
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+quality: install services
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(if $(TEMPLATE_DIRS),$(VENV)/bin/djlint $(TEMPLATE_DIRS) --lint,@echo "No template to lint yet.")
+	$(NON_SECRET_KEY) $(MANAGE) makemigrations --check --dry-run
+
+lint: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install services
+	@if [ -f bench/run.py ]; then \
+		$(NON_SECRET_KEY) $(PYTHON) bench/run.py; \
+	else \
+		echo "Pas encore de benchmark (bench/run.py absent)."; \
+	fi
+
+# Fetches Etalab's full files into data/full/ (ignored by git), then imports them into the database.
+territories-full: install services
+	bash scripts/fetch_territories.sh
+	$(NON_SECRET_KEY) $(MANAGE) migrate --noinput
+	$(NON_SECRET_KEY) $(MANAGE) import_territories --data-dir data/full
+
+worker: install services
+	@[ -n "$${REDIS_URL:-}" ] || echo "Attention : REDIS_URL n'est pas défini, les tâches s'exécutent déjà sans worker (mode eager)."
+	DEBUG=$${DEBUG:-true} $(VENV)/bin/celery -A ctg_portal worker --loglevel=INFO
+
+beat: install services
+	@[ -n "$${REDIS_URL:-}" ] || echo "Attention : REDIS_URL n'est pas défini, le planificateur n'a pas de broker."
+	DEBUG=$${DEBUG:-true} $(VENV)/bin/celery -A ctg_portal beat --loglevel=INFO
