@@ -7,5 +7,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("conventions/<int:convention_pk>/diagnostic/", include("diagnostics.urls")),
+    path("conventions/<int:convention_pk>/plan/", include("action_plans.urls")),
     path("", include("conventions.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Creating and editing orientations and fiches actions."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Reading and monitoring the action plan."""
+
+urlpatterns = []
