@@ -27,8 +27,8 @@ def test_epci_staff_logs_in_and_sees_grand_cahors_action_plan(page: Page, live_s
     # La Cali's convention belongs to another territory: not listed, and its page answers 404.
     page.goto(f"{live_server.url}/")
     expect(page.get_by_text("Libournais")).to_have_count(0)
-    # Kept for people to look at (test-results/ is ignored by git).
-    page.screenshot(path="test-results/e2e-home-agent-cahors.png", full_page=True)
+    # Kept for people to look at (var/ is ignored by git; pytest-playwright empties test-results/).
+    page.screenshot(path="var/screenshots/e2e-home-agent-cahors.png", full_page=True)
 
 
 def test_a_wrong_password_keeps_the_user_on_the_login_page(page: Page, live_server, demo_data):
