@@ -14,9 +14,9 @@ class DiagnosticAdmin(SimpleHistoryAdmin):
 
 @admin.register(IndicatorDefinition)
 class IndicatorDefinitionAdmin(admin.ModelAdmin):
-    list_display = ["code", "label", "unit", "source", "domain"]
+    list_display = ["code", "label", "unit", "source", "domain", "formula"]
     list_filter = ["source", "domain"]
-    search_fields = ["code", "label"]
+    search_fields = ["code", "label", "formula"]
     list_select_related = ["domain"]
 
 

@@ -53,6 +53,15 @@ class IndicatorDefinition(models.Model):
         Domain, verbose_name=_("domain"), on_delete=models.PROTECT, null=True, blank=True, related_name="indicators"
     )
     description = models.TextField(_("description"), blank=True)
+    formula = models.CharField(
+        _("formula"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Only for an indicator the portal computes instead of collecting it: other indicators' codes in "
+            "braces with + − * / and parentheses, for example “{places-eaje} / {enfants-moins-3-ans} * 100”."
+        ),
+    )
 
     class Meta:
         verbose_name = _("indicator definition")
@@ -61,6 +70,38 @@ class IndicatorDefinition(models.Model):
 
     def __str__(self):
         return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def clean(self):
+        from .indicators import Formula, FormulaError, formula_source_for
+
+        if not self.formula.strip():
+            return
+        try:
+            formula = Formula.parse(self.formula)
+        except FormulaError as error:
+            raise ValidationError({"formula": str(error)}) from error
+        if self.code in formula.codes:
+            raise ValidationError({"formula": _("An indicator cannot be computed from itself.")})
+        inputs = {
+            definition.code: definition for definition in IndicatorDefinition.objects.filter(code__in=formula.codes)
+        }
+        unknown = [code for code in formula.codes if code not in inputs]
+        if unknown:
+            raise ValidationError({"formula": _("Unknown indicator codes: %(codes)s.") % {"codes": ", ".join(unknown)}})
+        computed = [code for code, definition in inputs.items() if formula_source_for(definition)]
+        if computed:
+            raise ValidationError(
+                {
+                    "formula": _("A formula may only use collected indicators, not computed ones: %(codes)s.")
+                    % {"codes": ", ".join(computed)}
+                }
+            )
+
+    @property
+    def is_computed(self) -> bool:
+        from .indicators import formula_source_for
+
+        return bool(formula_source_for(self))
 
 
 class IndicatorValue(models.Model):

@@ -26,6 +26,25 @@ def pytest_configure(config):
     settings.MEDIA_ROOT = config.rootpath / "var" / "test-media"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Refuses a browser fixture outside tests/e2e/.
+
+    A test argument named like a Playwright fixture (``page``…) silently turns a plain test into a
+    browser test: it starts chromium and runs among the database tests, which breaks them.
+    """
+    e2e_dir = config.rootpath / "tests" / "e2e"
+    misplaced = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(item, "fixturenames", ()) and e2e_dir not in item.path.parents
+    ]
+    if misplaced:
+        raise pytest.UsageError(
+            "Playwright fixtures outside tests/e2e/ (rename the argument, e.g. `page` → `page_name`): "
+            + ", ".join(misplaced)
+        )
+
+
 @pytest.fixture(autouse=True)
 def _no_real_emails(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -13,10 +13,10 @@ def _pages(convention):
     }
 
 
-@pytest.mark.parametrize("page", ["home", "convention_detail"])
-def test_anonymous_users_are_sent_to_the_login_page(client, world, page):
+@pytest.mark.parametrize("page_name", ["home", "convention_detail"])
+def test_anonymous_users_are_sent_to_the_login_page(client, world, page_name):
     convention, _ = world
-    url = _pages(convention)[page]
+    url = _pages(convention)[page_name]
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={url}"

@@ -1,0 +1,401 @@
+"""Reads of a diagnostic for its pages and partials: a fixed number of queries, whatever the data size.
+
+``diagnostic_page`` gathers everything the diagnostic page shows; the partials (one indicator, one
+list of findings) read through the same builders, so a refreshed fragment never disagrees with the
+page it is part of.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from action_plans.models import Action
+from conventions.models import Convention, Domain
+from partners.choices import OrganisationKind
+from partners.models import Organisation
+
+from . import charts
+from .choices import FindingKind
+from .indicators import COMPUTED_DECIMALS, Formula, formula_for
+from .models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
+
+KIND_SLUGS = {"forces": FindingKind.STRENGTH, "faiblesses": FindingKind.WEAKNESS, "besoins": FindingKind.NEED}
+SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+
+def diagnostic_for(convention: Convention) -> Diagnostic:
+    """The convention's diagnostic, or 404 (it is read along with the convention: no query)."""
+    try:
+        return convention.diagnostic
+    except Diagnostic.DoesNotExist:
+        raise Http404(_("This convention has no diagnostic yet.")) from None
+
+
+def format_number(value: Decimal | None, *, decimals: int | None = None) -> str:
+    """A number as the active language writes it: « 1 234,5 » in French; "" for no value."""
+    if value is None:
+        return ""
+    if decimals is None:
+        normalized = Decimal(value).normalize()
+        decimals = max(0, -normalized.as_tuple().exponent)
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def communes_of(convention: Convention) -> list[Organisation]:
+    return list(Organisation.objects.filter(epci_id=convention.epci_id, kind=OrganisationKind.COMMUNE).order_by("name"))
+
+
+# --- Indicators -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: SafeString
+
+
+@dataclass
+class Cell:
+    year: int
+    value: Decimal | None
+    display: str
+
+
+@dataclass
+class TableRow:
+    territory: Organisation
+    is_epci: bool
+    cells: list[Cell]
+
+
+@dataclass
+class IndicatorTable:
+    """One indicator of one diagnostic: its values by territory and year, its charts, its notes."""
+
+    definition: IndicatorDefinition
+    formula: Formula | None
+    formula_text: str
+    years: list[int]
+    rows: list[TableRow]
+    communes_without_value: list[Organisation]
+    comments: list[str]
+    value_count: int
+    communes_chart: "Chart | None" = None
+    years_chart: "Chart | None" = None
+
+    @property
+    def is_computed(self) -> bool:
+        return self.formula is not None
+
+    @property
+    def code(self) -> str:
+        return self.definition.code
+
+
+def _value_index(values) -> dict[str, dict[tuple[int, int], IndicatorValue]]:
+    index: dict[str, dict] = defaultdict(dict)
+    for value in values:
+        index[value.indicator.code][(value.territory_id, value.year)] = value
+    return index
+
+
+def _build_table(
+    *,
+    definition: IndicatorDefinition,
+    formula: Formula | None,
+    index: dict[str, dict[tuple[int, int], IndicatorValue]],
+    labels: dict[str, str],
+    epci: Organisation,
+    communes: list[Organisation],
+) -> IndicatorTable:
+    if formula is None:
+        numbers = {key: value.value for key, value in index.get(definition.code, {}).items()}
+        comments = sorted({value.comment for value in index.get(definition.code, {}).values() if value.comment})
+        decimals = None
+    else:
+        # Computed wherever every input has a value for the same territory and year.
+        keys = set.intersection(*(set(index.get(code, {})) for code in formula.codes))
+        numbers = {}
+        for key in keys:
+            result = formula.evaluate({code: index[code][key].value for code in formula.codes})
+            if result is not None:
+                numbers[key] = result
+        comments, decimals = [], COMPUTED_DECIMALS
+    years = sorted({year for _territory, year in numbers})
+    territories_with_values = {territory_id for territory_id, _year in numbers}
+    rows = []
+    for territory in [epci, *communes]:
+        if territory.pk != epci.pk and territory.pk not in territories_with_values:
+            continue
+        cells = []
+        for year in years:
+            number = numbers.get((territory.pk, year))
+            cells.append(Cell(year=year, value=number, display=format_number(number, decimals=decimals)))
+        rows.append(TableRow(territory=territory, is_epci=territory.pk == epci.pk, cells=cells))
+    table = IndicatorTable(
+        definition=definition,
+        formula=formula,
+        formula_text=formula.describe(labels) if formula else "",
+        years=years,
+        rows=rows,
+        communes_without_value=[commune for commune in communes if commune.pk not in territories_with_values],
+        comments=comments,
+        value_count=len(numbers),
+    )
+    table.communes_chart, table.years_chart = _charts(table, decimals=decimals)
+    return table
+
+
+def _charts(table: IndicatorTable, *, decimals: int | None) -> tuple[Chart | None, Chart | None]:
+    unit = table.definition.unit
+    label = table.definition.label
+    communes_chart = years_chart = None
+    commune_rows = [row for row in table.rows if not row.is_epci]
+    # Communes compared in the latest year for which at least two of them have a value.
+    for index in range(len(table.years) - 1, -1, -1):
+        bars = [(row.territory.display_name, row.cells[index].value) for row in commune_rows]
+        bars = [(name, value) for name, value in bars if value is not None]
+        if len(bars) >= 2:
+            title = _("Communes compared in %(year)s") % {"year": table.years[index]}
+            svg = charts.horizontal_bars(
+                title=f"{label} — {title}",
+                bars=sorted(bars, key=lambda bar: bar[1], reverse=True),
+                unit=unit,
+                formatter=lambda value: format_number(value, decimals=decimals),
+            )
+            communes_chart = Chart(title=title, svg=svg)
+            break
+    epci_row = next((row for row in table.rows if row.is_epci), None)
+    if epci_row is not None:
+        columns = [(str(cell.year), cell.value) for cell in epci_row.cells if cell.value is not None]
+        if len(columns) >= 2:
+            title = _("%(territory)s, year by year") % {"territory": epci_row.territory.display_name}
+            svg = charts.columns(
+                title=f"{label} — {title}",
+                columns=columns,
+                unit=unit,
+                formatter=lambda value: format_number(value, decimals=decimals),
+            )
+            years_chart = Chart(title=title, svg=svg)
+    return communes_chart, years_chart
+
+
+def indicator_tables(
+    *, diagnostic: Diagnostic, convention: Convention, communes: list[Organisation], only: set[str] | None = None
+) -> tuple[list[IndicatorTable], list[IndicatorDefinition]]:
+    """The indicators with values (typed in or computed) and the collected ones still without value.
+
+    Two queries: the definitions, and the diagnostic's values. ``only`` keeps these codes, even empty.
+    """
+    definitions = sorted(
+        IndicatorDefinition.objects.select_related("domain"),
+        # Indicators of the whole territory (no domain) first, on every database.
+        key=lambda d: (d.domain is not None, d.domain.position if d.domain else 0, d.label.lower()),
+    )
+    labels = {definition.code: definition.label for definition in definitions}
+    values = (
+        IndicatorValue.objects.filter(diagnostic=diagnostic)
+        .select_related("indicator")
+        .only("indicator__code", "territory_id", "year", "value", "comment")
+    )
+    index = _value_index(values)
+    tables, without_values = [], []
+    for definition in definitions:
+        formula = formula_for(definition)
+        if only is not None and definition.code not in only:
+            continue
+        if formula is None and definition.code not in index:
+            without_values.append(definition)
+            continue
+        table = _build_table(
+            definition=definition,
+            formula=formula,
+            index=index,
+            labels=labels,
+            epci=convention.epci,
+            communes=communes,
+        )
+        if table.value_count or only is not None:
+            tables.append(table)
+    return tables, without_values
+
+
+@dataclass
+class IndicatorGroup:
+    domain: Domain | None
+    tables: list[IndicatorTable]
+
+
+def group_by_domain(tables: list[IndicatorTable]) -> list[IndicatorGroup]:
+    groups: list[IndicatorGroup] = []
+    for table in tables:
+        domain = table.definition.domain
+        if not groups or groups[-1].domain != domain:
+            groups.append(IndicatorGroup(domain=domain, tables=[]))
+        groups[-1].tables.append(table)
+    return groups
+
+
+# --- Findings ---------------------------------------------------------------------------------------
+
+
+def findings_queryset() -> QuerySet:
+    actions = Action.objects.select_related("orientation").order_by("orientation__position", "position", "code")
+    return Finding.objects.prefetch_related(Prefetch("answering_actions", queryset=actions)).order_by("position", "id")
+
+
+@dataclass
+class FindingList:
+    """One list of the page: the strengths, weaknesses or needs of one domain."""
+
+    domain: Domain
+    kind: str
+    findings: list[Finding]
+    # Findings are added only to the convention's domains; older ones elsewhere stay editable.
+    can_add: bool = True
+
+    @property
+    def slug(self) -> str:
+        return SLUG_OF_KIND[self.kind]
+
+    @property
+    def dom_id(self) -> str:
+        return f"findings-{self.domain.pk}-{self.slug}"
+
+    @property
+    def title(self) -> str:
+        return {
+            FindingKind.STRENGTH: _("Strengths"),
+            FindingKind.WEAKNESS: _("Weaknesses"),
+            FindingKind.NEED: _("Needs"),
+        }[self.kind]
+
+
+@dataclass
+class DomainFindings:
+    domain: Domain
+    in_convention: bool
+    lists: list[FindingList]
+    needs_without_action: int = 0
+
+
+def finding_list(*, diagnostic: Diagnostic, domain: Domain, kind: str) -> FindingList:
+    findings = list(findings_queryset().filter(diagnostic=diagnostic, domain=domain, kind=kind))
+    can_add = diagnostic.convention.domains.filter(pk=domain.pk).exists()
+    return FindingList(domain=domain, kind=kind, findings=findings, can_add=can_add)
+
+
+def findings_by_domain(*, diagnostic: Diagnostic, domains: list[Domain]) -> list[DomainFindings]:
+    """Every domain of the convention, then any other domain that has findings (so nothing is hidden)."""
+    findings = list(findings_queryset().filter(diagnostic=diagnostic).select_related("domain"))
+    by_key: dict[tuple[int, str], list[Finding]] = defaultdict(list)
+    extra_domains: dict[int, Domain] = {}
+    convention_domain_ids = {domain.pk for domain in domains}
+    for finding in findings:
+        by_key[(finding.domain_id, finding.kind)].append(finding)
+        if finding.domain_id not in convention_domain_ids:
+            extra_domains[finding.domain_id] = finding.domain
+    result = []
+    others = sorted(extra_domains.values(), key=lambda domain: (domain.position, domain.name))
+    for domain in [*domains, *others]:
+        lists = [
+            FindingList(
+                domain=domain,
+                kind=kind,
+                findings=by_key[(domain.pk, kind)],
+                can_add=domain.pk in convention_domain_ids,
+            )
+            for kind in (FindingKind.STRENGTH, FindingKind.WEAKNESS, FindingKind.NEED)
+        ]
+        needs = lists[2].findings
+        result.append(
+            DomainFindings(
+                domain=domain,
+                in_convention=domain.pk in convention_domain_ids,
+                lists=lists,
+                needs_without_action=sum(1 for need in needs if not need.answering_actions.all()),
+            )
+        )
+    return result
+
+
+def finding_for(*, diagnostic: Diagnostic, pk: int) -> Finding:
+    return get_object_or_404(Finding.objects.select_related("domain"), diagnostic=diagnostic, pk=pk)
+
+
+# --- Consultations ----------------------------------------------------------------------------------
+
+
+def consultations_of(diagnostic: Diagnostic) -> list[Consultation]:
+    return list(
+        Consultation.objects.filter(diagnostic=diagnostic)
+        .select_related("domain")
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
+        .order_by("-held_on", "title")
+    )
+
+
+def consultation_for(*, diagnostic: Diagnostic, pk: int) -> Consultation:
+    return get_object_or_404(Consultation.objects.select_related("domain"), diagnostic=diagnostic, pk=pk)
+
+
+def consultation_organisation_choices(*, convention: Convention, consultation: Consultation | None = None):
+    """Who may have attended: the convention's parties, the EPCI, its communes, and those already chosen."""
+    from django.db.models import Q
+
+    condition = (
+        Q(pk=convention.epci_id)
+        | Q(epci_id=convention.epci_id, kind=OrganisationKind.COMMUNE)
+        | Q(pk__in=convention.parties.values("organisation_id"))
+    )
+    if consultation is not None and consultation.pk:
+        condition |= Q(pk__in=consultation.organisations.values("pk"))
+    return Organisation.objects.filter(condition).order_by("name")
+
+
+# --- The page ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class DiagnosticPage:
+    diagnostic: Diagnostic | None
+    domains: list[Domain] = field(default_factory=list)
+    indicator_groups: list[IndicatorGroup] = field(default_factory=list)
+    indicators_without_values: list[IndicatorDefinition] = field(default_factory=list)
+    findings: list[DomainFindings] = field(default_factory=list)
+    consultations: list[Consultation] = field(default_factory=list)
+    commune_count: int = 0
+
+    @property
+    def needs_without_action(self) -> int:
+        return sum(entry.needs_without_action for entry in self.findings)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(group.tables) for group in self.indicator_groups)
+
+
+def diagnostic_page(*, convention: Convention) -> DiagnosticPage:
+    """Everything the diagnostic page shows, in about eight queries whatever the sizes."""
+    diagnostic = getattr(convention, "diagnostic", None)
+    if diagnostic is None:
+        return DiagnosticPage(diagnostic=None)
+    domains = list(convention.domains.order_by("position", "name"))
+    communes = communes_of(convention)
+    tables, without_values = indicator_tables(diagnostic=diagnostic, convention=convention, communes=communes)
+    return DiagnosticPage(
+        diagnostic=diagnostic,
+        domains=domains,
+        indicator_groups=group_by_domain(tables),
+        indicators_without_values=without_values,
+        findings=findings_by_domain(diagnostic=diagnostic, domains=domains),
+        consultations=consultations_of(diagnostic),
+        commune_count=len(communes),
+    )

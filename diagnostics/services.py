@@ -1,0 +1,314 @@
+"""Every write to a diagnostic: indicator values, findings, consultations.
+
+The diagnostic is contractual content: only the intercommunality's staff change it, and only while
+the convention is a draft or sent back for changes (``abilities["edit"]``). Each service checks
+that itself, so a forged request is refused even though the page shows no button. Each writes in one
+transaction and leaves its trace in the history (``_history_user`` is set for calls made outside a
+request, where ``HistoryRequestMiddleware`` cannot tell who acted).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from conventions.choices import EDITABLE_STATUSES
+from conventions.models import Convention, Domain
+from ctg_portal.errors import NotAllowed, PortalError
+from partners.choices import OrganisationKind
+from partners.models import Organisation
+
+from .csv_import import ImportPlan, RawRow, RowAction, plan_indicator_import
+from .indicators import formula_source_for
+from .models import MAX_YEAR, MIN_YEAR, Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
+
+
+class ImportRefused(PortalError):
+    """The file has errors: nothing was imported. ``plan`` holds them, row by row."""
+
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        super().__init__(_("The file has errors: nothing was imported. Correct them and import it again."))
+
+
+# --- Permission -------------------------------------------------------------------------------------
+
+
+def ensure_can_edit(*, convention: Convention, by) -> None:
+    """Raises ``NotAllowed`` unless ``by`` may change this convention's diagnostic now."""
+    if convention.get_abilities(by)["edit"]:
+        return
+    if convention.status not in EDITABLE_STATUSES and convention.get_abilities(by)["follow_up"]:
+        raise NotAllowed(
+            _(
+                "The diagnostic can no longer be changed: the convention is %(status)s. It can only be changed "
+                "while it is a draft or sent back for changes."
+            )
+            % {"status": convention.get_status_display().lower()}
+        )
+    raise NotAllowed(_("Only the intercommunality's staff can change the diagnostic."))
+
+
+def _track(instance, by):
+    instance._history_user = by
+    return instance
+
+
+# --- Diagnostic -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def diagnostic_start(*, convention: Convention, by) -> Diagnostic:
+    """Opens the convention's diagnostic (idempotent: returns the existing one)."""
+    ensure_can_edit(convention=convention, by=by)
+    existing = Diagnostic.objects.filter(convention=convention).first()
+    if existing is not None:
+        return existing
+    diagnostic = _track(Diagnostic(convention=convention), by)
+    diagnostic.full_clean()
+    diagnostic.save()
+    return diagnostic
+
+
+# --- Indicator values -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValuesChange:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+def diagnostic_territories(*, convention: Convention) -> dict[int, Organisation]:
+    """The EPCI and its member communes, by id: the territories a value may describe."""
+    communes = Organisation.objects.filter(epci_id=convention.epci_id, kind=OrganisationKind.COMMUNE)
+    return {convention.epci_id: convention.epci, **{commune.pk: commune for commune in communes}}
+
+
+@transaction.atomic
+def indicator_values_save(
+    *,
+    diagnostic: Diagnostic,
+    indicator: IndicatorDefinition,
+    values: Mapping[tuple[int, int], Decimal | None],
+    by,
+) -> ValuesChange:
+    """Sets the values of one indicator, keyed by (territory id, year); ``None`` deletes a value.
+
+    Only cells whose value differs are written, so the history shows real changes only.
+    """
+    convention = diagnostic.convention
+    ensure_can_edit(convention=convention, by=by)
+    if formula_source_for(indicator):
+        raise PortalError(_("This indicator is computed from other indicators: its values cannot be typed in."))
+    territories = diagnostic_territories(convention=convention)
+    errors = []
+    for territory_id, year in values:
+        if territory_id not in territories:
+            errors.append(_("A territory is neither the intercommunality nor one of its communes."))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            errors.append(_("The year must be between 1950 and 2100."))
+    if errors:
+        raise ValidationError(sorted(set(errors)))
+    existing = {
+        (value.territory_id, value.year): value
+        for value in IndicatorValue.objects.filter(diagnostic=diagnostic, indicator=indicator)
+    }
+    created = updated = deleted = 0
+    for (territory_id, year), number in values.items():
+        current = existing.get((territory_id, year))
+        if number is None:
+            if current is not None:
+                _track(current, by).delete()
+                deleted += 1
+            continue
+        if current is None:
+            value = IndicatorValue(
+                diagnostic=diagnostic,
+                indicator=indicator,
+                territory=territories[territory_id],
+                year=year,
+                value=number,
+            )
+            created += 1
+        elif current.value != number:
+            value = current
+            value.value = number
+            updated += 1
+        else:
+            continue
+        value.full_clean(exclude=["diagnostic", "indicator", "territory"], validate_unique=False)
+        _track(value, by).save()
+    return ValuesChange(created=created, updated=updated, deleted=deleted)
+
+
+def indicator_values_import(
+    *, diagnostic: Diagnostic, rows: list[RawRow], has_comment_column: bool, by, source_name: str = ""
+) -> ImportPlan:
+    """Imports checked CSV rows: all of them or, at the first error, none (``ImportRefused``).
+
+    The rows are checked again here, against the database as it is now, whatever a preview said.
+    """
+    ensure_can_edit(convention=diagnostic.convention, by=by)
+    plan = plan_indicator_import(diagnostic=diagnostic, rows=rows, has_comment_column=has_comment_column)
+    if plan.has_errors:
+        raise ImportRefused(plan)
+    reason = (_("CSV import (%(file)s)") % {"file": source_name})[:100] if source_name else _("CSV import")
+    to_create, to_update = [], []
+    for row in plan.rows:
+        if row.action == RowAction.CREATE:
+            to_create.append(
+                IndicatorValue(
+                    diagnostic=diagnostic,
+                    indicator=row.indicator,
+                    territory=row.territory,
+                    year=row.year,
+                    value=row.value,
+                    comment=row.comment,
+                )
+            )
+        elif row.action == RowAction.UPDATE:
+            row.existing.value = row.value
+            if has_comment_column:
+                row.existing.comment = row.comment
+            to_update.append(row.existing)
+    try:
+        with transaction.atomic():
+            if to_create:
+                bulk_create_with_history(
+                    to_create, IndicatorValue, batch_size=500, default_user=by, default_change_reason=reason
+                )
+            if to_update:
+                bulk_update_with_history(
+                    to_update,
+                    IndicatorValue,
+                    ["value", "comment"],
+                    batch_size=500,
+                    default_user=by,
+                    default_change_reason=reason,
+                )
+    except IntegrityError as error:
+        # Someone saved the same value meanwhile: the transaction is rolled back, nothing changed.
+        raise PortalError(
+            _("Values changed while the file was being imported; nothing was imported. Try again.")
+        ) from error
+    return plan
+
+
+# --- Findings ---------------------------------------------------------------------------------------
+
+
+def _check_domain(*, diagnostic: Diagnostic, domain: Domain) -> None:
+    if not diagnostic.convention.domains.filter(pk=domain.pk).exists():
+        raise ValidationError({"domain": _("This domain is not one of the convention's domains.")})
+
+
+@transaction.atomic
+def finding_create(
+    *, diagnostic: Diagnostic, domain: Domain, kind: str, title: str, detail: str = "", priority: int, by
+) -> Finding:
+    """Adds a strength, weakness or need at the end of its domain's list."""
+    ensure_can_edit(convention=diagnostic.convention, by=by)
+    _check_domain(diagnostic=diagnostic, domain=domain)
+    last = Finding.objects.filter(diagnostic=diagnostic, domain=domain, kind=kind).aggregate(last=Max("position"))
+    finding = Finding(
+        diagnostic=diagnostic,
+        domain=domain,
+        kind=kind,
+        title=(title or "").strip(),
+        detail=(detail or "").strip(),
+        priority=priority,
+        position=(last["last"] or 0) + 1,
+    )
+    finding.full_clean()
+    _track(finding, by).save()
+    return finding
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, title: str, detail: str = "", priority: int, by) -> Finding:
+    ensure_can_edit(convention=finding.diagnostic.convention, by=by)
+    finding.title = (title or "").strip()
+    finding.detail = (detail or "").strip()
+    finding.priority = priority
+    finding.full_clean()
+    _track(finding, by).save()
+    return finding
+
+
+@transaction.atomic
+def finding_move(*, finding: Finding, direction: Literal["up", "down"], by) -> None:
+    """Swaps a finding with its neighbour in its list; positions are renumbered 1, 2, 3… on the way."""
+    ensure_can_edit(convention=finding.diagnostic.convention, by=by)
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Move a finding up or down."))
+    siblings = list(
+        Finding.objects.select_for_update()
+        .filter(diagnostic_id=finding.diagnostic_id, domain_id=finding.domain_id, kind=finding.kind)
+        .order_by("position", "id")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == finding.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            _track(sibling, by).save(update_fields=["position"])
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding, by) -> None:
+    ensure_can_edit(convention=finding.diagnostic.convention, by=by)
+    _track(finding, by).delete()
+
+
+# --- Consultations ----------------------------------------------------------------------------------
+
+
+CONSULTATION_FIELDS = ("held_on", "title", "domain", "participants", "notes")
+
+
+def _consultation_save(consultation: Consultation, *, fields: Mapping, organisations, by) -> Consultation:
+    diagnostic = consultation.diagnostic
+    for name in CONSULTATION_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(consultation, name, value.strip() if isinstance(value, str) else value)
+    if consultation.domain_id:
+        _check_domain(diagnostic=diagnostic, domain=consultation.domain)
+    consultation.full_clean()
+    _track(consultation, by).save()
+    if organisations is not None:
+        consultation.organisations.set(organisations)
+    return consultation
+
+
+@transaction.atomic
+def consultation_create(*, diagnostic: Diagnostic, fields: Mapping, organisations=None, by) -> Consultation:
+    ensure_can_edit(convention=diagnostic.convention, by=by)
+    return _consultation_save(Consultation(diagnostic=diagnostic), fields=fields, organisations=organisations, by=by)
+
+
+@transaction.atomic
+def consultation_update(*, consultation: Consultation, fields: Mapping, organisations=None, by) -> Consultation:
+    ensure_can_edit(convention=consultation.diagnostic.convention, by=by)
+    return _consultation_save(consultation, fields=fields, organisations=organisations, by=by)
+
+
+@transaction.atomic
+def consultation_delete(*, consultation: Consultation, by) -> None:
+    ensure_can_edit(convention=consultation.diagnostic.convention, by=by)
+    _track(consultation, by).delete()

@@ -1,0 +1,286 @@
+"""Importing indicator values from a CSV file: upload → preview → confirmation.
+
+Between the preview and the confirmation, the rows read from the file wait on the server, in a JSON
+file named by a random token (``diagnostic-imports/<token>.json`` in the default storage, which no
+URL serves); the user's session lists the tokens it owns. Nothing comes back from the browser but
+the token, and the rows are checked again against the database when the import is confirmed.
+"""
+
+import csv
+import io
+import json
+import secrets
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from partners.choices import OrganisationKind
+
+from .. import csv_import, selectors, services
+from ..forms import ImportForm
+from ..indicators import formula_source_for
+from ..models import IndicatorDefinition
+from .common import handles_refusal, scope
+from .page import detail_url
+
+STAGING_DIR = "diagnostic-imports"
+STAGING_LIFETIME = timedelta(hours=12)
+SESSION_KEY = "diagnostic_imports"
+# Rows shown on the preview page; the import itself takes every row.
+PREVIEW_ROWS = 1_000
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops reading an upload past ``max_bytes``, before Django writes it all to a temporary file."""
+
+    def __init__(self, request=None, *, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes, self.received, self.exceeded = max_bytes, 0, False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # The request announces more than allowed (with room for the form's other fields): stop as the
+        # file starts. The fields before it (the CSRF token comes first in the form) are still read.
+        if content_length > self.max_bytes + 64 * 1024:
+            self.exceeded = True
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.exceeded:
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.exceeded = True
+            # The rest of the body is read and thrown away, never stored, so the browser gets our answer.
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+# --- Staging ----------------------------------------------------------------------------------------
+
+
+def _staging_name(token: str) -> str:
+    return f"{STAGING_DIR}/{token}.json"
+
+
+def _stage(request, convention, parsed: csv_import.ParsedFile, filename: str) -> str:
+    _remove_stale_files()
+    token = secrets.token_urlsafe(24)
+    payload = {
+        "convention": convention.pk,
+        "user": request.user.pk,
+        "filename": filename[:200],
+        "encoding": parsed.encoding,
+        "delimiter": parsed.delimiter,
+        "has_comment_column": parsed.has_comment_column,
+        "ignored_columns": parsed.ignored_columns[:20],
+        "rows": [row.as_list() for row in parsed.rows],
+    }
+    default_storage.save(_staging_name(token), ContentFile(json.dumps(payload, ensure_ascii=False).encode()))
+    owned = request.session.get(SESSION_KEY, {})
+    owned[token] = convention.pk
+    request.session[SESSION_KEY] = owned
+    return token
+
+
+def _staged(request, convention, token: str) -> dict:
+    """The staged rows of ``token``, if this session staged them for this convention; else 404."""
+    if request.session.get(SESSION_KEY, {}).get(token) != convention.pk:
+        raise Http404(_("This preview has expired. Import the file again."))
+    try:
+        with default_storage.open(_staging_name(token)) as staged:
+            payload = json.load(staged)
+    except (OSError, ValueError):
+        raise Http404(_("This preview has expired. Import the file again.")) from None
+    if payload.get("convention") != convention.pk or payload.get("user") != request.user.pk:
+        raise Http404
+    payload["rows"] = [csv_import.RawRow.from_list(row) for row in payload["rows"]]
+    return payload
+
+
+def _unstage(request, token: str) -> None:
+    owned = request.session.get(SESSION_KEY, {})
+    owned.pop(token, None)
+    request.session[SESSION_KEY] = owned
+    default_storage.delete(_staging_name(token))
+
+
+def _remove_stale_files() -> None:
+    try:
+        _directories, files = default_storage.listdir(STAGING_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    limit = timezone.now() - STAGING_LIFETIME
+    for name in files:
+        try:
+            if default_storage.get_modified_time(f"{STAGING_DIR}/{name}") < limit:
+                default_storage.delete(f"{STAGING_DIR}/{name}")
+        except (OSError, NotImplementedError):
+            continue
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+
+
+def _importable_indicators():
+    return [
+        definition
+        for definition in IndicatorDefinition.objects.select_related("domain").order_by("code")
+        if not formula_source_for(definition)
+    ]
+
+
+@csrf_exempt
+def import_upload(request, convention_pk: int):
+    """Upload handlers can only change before the CSRF check reads the form: it is done just after."""
+    handler = None
+    if request.method == "POST":
+        handler = SizeLimitUploadHandler(request, max_bytes=csv_import.MAX_BYTES)
+        request.upload_handlers.insert(0, handler)
+    return _import_upload(request, convention_pk=convention_pk, handler=handler)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+@handles_refusal
+def _import_upload(request, *, convention_pk: int, handler):
+    current = scope(request, convention_pk, editing=True)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if handler is not None and handler.exceeded:
+            # The file was never stored: say why instead of "choose a file".
+            form.is_valid()
+            form.errors["file"] = form.error_class(
+                [
+                    _("The file is too large: at most %(size)s MB. Split it into several files.")
+                    % {"size": csv_import.MAX_BYTES // (1024 * 1024)}
+                ]
+            )
+        elif form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                parsed = csv_import.read_indicator_csv(upload)
+            except csv_import.CsvImportError as error:
+                form.add_error("file", str(error))
+            else:
+                token = _stage(request, current.convention, parsed, upload.name)
+                return redirect("diagnostics:import_preview", convention_pk=convention_pk, token=token)
+    epci = current.convention.epci
+    return render(
+        request,
+        "diagnostics/import_upload.html",
+        {
+            "convention": current.convention,
+            "abilities": current.abilities,
+            "form": form,
+            "indicators": _importable_indicators(),
+            "communes": selectors.communes_of(current.convention),
+            "epci": epci,
+            "max_rows": csv_import.MAX_ROWS,
+            "max_megabytes": csv_import.MAX_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@handles_refusal
+def import_preview(request, convention_pk: int, token: str):
+    current = scope(request, convention_pk, editing=True)
+    staged = _staged(request, current.convention, token)
+    if request.method == "POST":
+        try:
+            plan = services.indicator_values_import(
+                diagnostic=current.diagnostic,
+                rows=staged["rows"],
+                has_comment_column=staged["has_comment_column"],
+                by=request.user,
+                source_name=staged["filename"],
+            )
+        except services.ImportRefused as refusal:
+            messages.error(request, str(refusal))
+            plan = refusal.plan
+        except services.PortalError as error:
+            messages.error(request, str(error))
+            return redirect("diagnostics:import_preview", convention_pk=convention_pk, token=token)
+        else:
+            _unstage(request, token)
+            messages.success(
+                request,
+                _("Import done — values added: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s.")
+                % {"created": plan.create_count, "updated": plan.update_count, "unchanged": plan.unchanged_count},
+            )
+            return redirect(detail_url(convention_pk, "indicators"))
+    else:
+        plan = csv_import.plan_indicator_import(
+            diagnostic=current.diagnostic, rows=staged["rows"], has_comment_column=staged["has_comment_column"]
+        )
+    shown = plan.errors if plan.has_errors else plan.rows
+    return render(
+        request,
+        "diagnostics/import_preview.html",
+        {
+            "convention": current.convention,
+            "abilities": current.abilities,
+            "plan": plan,
+            "rows": [_preview_row(row) for row in shown[:PREVIEW_ROWS]],
+            "hidden_rows": max(0, len(shown) - PREVIEW_ROWS),
+            "staged": {key: value for key, value in staged.items() if key != "rows"},
+            "token": token,
+            "upload_url": reverse("diagnostics:import_upload", kwargs={"convention_pk": convention_pk}),
+        },
+    )
+
+
+def _preview_row(row: csv_import.PlannedRow) -> dict:
+    return {
+        "line": row.raw.line,
+        "action": row.action,
+        "errors": row.errors,
+        "indicator": row.indicator.label if row.indicator else row.raw.indicator,
+        "indicator_code": row.raw.indicator,
+        "territory": row.territory.display_name if row.territory else row.raw.territory,
+        "territory_code": row.raw.territory,
+        "year": row.year if row.year is not None else row.raw.year,
+        "value": selectors.format_number(row.value) if row.value is not None else row.raw.value,
+        "previous": selectors.format_number(row.previous_value) if row.previous_value is not None else "",
+        "comment": row.comment,
+    }
+
+
+@require_GET
+def import_template(request, convention_pk: int):
+    """An example file for this territory, in the format the import expects (UTF-8 with BOM, « ; »)."""
+    current = scope(request, convention_pk, need_diagnostic=False)
+    epci = current.convention.epci
+    commune = selectors.communes_of(current.convention)[:1]
+    output = io.StringIO()
+    writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
+    writer.writerow([*csv_import.REQUIRED_COLUMNS, *csv_import.OPTIONAL_COLUMNS])
+    writer.writerow(["population", epci.siren, "2023", "42 150", "Recensement de la population"])
+    if commune and commune[0].kind == OrganisationKind.COMMUNE:
+        writer.writerow(["enfants-moins-3-ans", commune[0].insee_code, "2023", "540", ""])
+        writer.writerow(["places-eaje", commune[0].insee_code, "2023", "214,5", ""])
+    response = HttpResponse(("\ufeff" + output.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="modele-indicateurs.csv"'
+    return response
+
+
+urlpatterns = [
+    path("import/", import_upload, name="import_upload"),
+    path("import/modele.csv", import_template, name="import_template"),
+    path("import/<slug:token>/", import_preview, name="import_preview"),
+]

@@ -1,0 +1,167 @@
+"""The diagnostic page, and the values of one indicator edited in place (htmx) or on their own page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import selectors, services
+from ..forms import IndicatorValuesForm, apply_errors
+from ..indicators import formula_for
+from ..models import IndicatorDefinition, IndicatorValue
+from .common import handles_refusal, scope
+
+
+def detail_url(convention_pk: int, anchor: str = "") -> str:
+    url = reverse("diagnostics:detail", kwargs={"convention_pk": convention_pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+@require_GET
+def diagnostic_detail(request, convention_pk: int):
+    current = scope(request, convention_pk, need_diagnostic=False)
+    page = selectors.diagnostic_page(convention=current.convention)
+    return render(
+        request,
+        "diagnostics/detail.html",
+        {"convention": current.convention, "abilities": current.abilities, "page": page},
+    )
+
+
+@require_POST
+@handles_refusal
+def diagnostic_start(request, convention_pk: int):
+    current = scope(request, convention_pk, editing=True, need_diagnostic=False)
+    services.diagnostic_start(convention=current.convention, by=request.user)
+    messages.success(request, _("The shared diagnostic is open: add its indicators, findings and consultations."))
+    return redirect(detail_url(convention_pk))
+
+
+def _tables(current, codes: set[str]):
+    communes = selectors.communes_of(current.convention)
+    tables, _without = selectors.indicator_tables(
+        diagnostic=current.diagnostic, convention=current.convention, communes=communes, only=codes
+    )
+    return tables
+
+
+def _definition(code: str) -> IndicatorDefinition:
+    return get_object_or_404(IndicatorDefinition.objects.select_related("domain"), code=code)
+
+
+@require_GET
+def indicator_card(request, convention_pk: int, code: str):
+    """One indicator's card, read-only: what “Cancel” brings back in place of its edit form."""
+    current = scope(request, convention_pk)
+    if not request.htmx:
+        return redirect(detail_url(convention_pk, f"indicator-{code}"))
+    definition = _definition(code)
+    tables = _tables(current, {definition.code})
+    return render(
+        request,
+        "diagnostics/_indicator_card.html",
+        {
+            "convention": current.convention,
+            "abilities": current.abilities,
+            "table": tables[0],
+            "saved": "",
+            "oob": False,
+        },
+    )
+
+
+@require_GET
+@handles_refusal
+def indicator_choose(request, convention_pk: int):
+    """The “type in another indicator” picker posts here (a GET form): go to that indicator's form."""
+    scope(request, convention_pk, editing=True)
+    code = request.GET.get("indicator", "")
+    if not IndicatorDefinition.objects.filter(code=code).exists():
+        messages.error(request, _("Choose an indicator in the list."))
+        return redirect(detail_url(convention_pk, "indicators"))
+    return redirect("diagnostics:indicator_edit", convention_pk=convention_pk, code=code)
+
+
+@require_http_methods(["GET", "POST"])
+@handles_refusal
+def indicator_edit(request, convention_pk: int, code: str):
+    """Every value of one indicator in a grid: territories × years, and a column for a new year."""
+    current = scope(request, convention_pk, editing=True)
+    definition = _definition(code)
+    if definition.is_computed:
+        raise Http404(_("This indicator is computed: it cannot be typed in."))
+    communes = selectors.communes_of(current.convention)
+    territories = [current.convention.epci, *communes]
+    existing = {
+        (value.territory_id, value.year): value.value
+        for value in IndicatorValue.objects.filter(diagnostic=current.diagnostic, indicator=definition)
+    }
+    years = sorted({year for _territory, year in existing})
+    form = IndicatorValuesForm(
+        request.POST or None,
+        territories=territories,
+        years=years,
+        initial_values=existing,
+        format_value=selectors.format_number,
+        initial={"new_year": None if years else _latest_year(current.diagnostic)},
+    )
+    change = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.indicator_values_save(
+                diagnostic=current.diagnostic, indicator=definition, values=form.values(), by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+    if change is not None:
+        saved = _("Saved — values added: %(created)s, changed: %(updated)s, deleted: %(deleted)s.") % {
+            "created": change.created,
+            "updated": change.updated,
+            "deleted": change.deleted,
+        }
+        if not request.htmx:
+            messages.success(request, f"{definition.label} — {saved}")
+            return redirect(detail_url(convention_pk, f"indicator-{definition.code}"))
+        # The edited card, and the computed indicators that read it, refreshed out of band.
+        dependents = set()
+        for other in IndicatorDefinition.objects.exclude(code=definition.code):
+            formula = formula_for(other)
+            if formula is not None and definition.code in formula.codes:
+                dependents.add(other.code)
+        tables = _tables(current, {definition.code, *dependents})
+        return render(
+            request,
+            "diagnostics/_indicator_saved.html",
+            {
+                "convention": current.convention,
+                "abilities": current.abilities,
+                "table": next(table for table in tables if table.code == definition.code),
+                "dependents": [table for table in tables if table.code != definition.code],
+                "saved": saved,
+            },
+        )
+    context = {
+        "convention": current.convention,
+        "abilities": current.abilities,
+        "definition": definition,
+        "form": form,
+        "inline": bool(request.htmx),
+    }
+    template = "diagnostics/_indicator_edit.html" if request.htmx else "diagnostics/indicator_edit.html"
+    return render(request, template, context)
+
+
+def _latest_year(diagnostic) -> int | None:
+    return IndicatorValue.objects.filter(diagnostic=diagnostic).order_by("-year").values_list("year", flat=True).first()
+
+
+urlpatterns = [
+    path("", diagnostic_detail, name="detail"),
+    path("ouvrir/", diagnostic_start, name="start"),
+    path("indicateurs/saisir/", indicator_choose, name="indicator_choose"),
+    path("indicateurs/<slug:code>/", indicator_card, name="indicator_card"),
+    path("indicateurs/<slug:code>/modifier/", indicator_edit, name="indicator_edit"),
+]
