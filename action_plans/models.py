@@ -93,6 +93,9 @@ class Action(models.Model):
         limit_choices_to={"kind": FindingKind.NEED},
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic lock: every service that writes the fiche or its funding lines and indicators
+    # increments it in its transaction, so a form opened on an older version cannot overwrite them.
+    lock_version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     history = HistoricalRecords(m2m_fields=[partners, answered_needs])
 

@@ -1,3 +1,329 @@
-"""Reading and monitoring the action plan."""
+"""Reading and monitoring the action plan: the plan page, the fiche page, the budget summary, the
+exports, and the htmx endpoints of the follow-up (status and progress, progress updates, indicators'
+current values, funding lines' status).
 
-urlpatterns = []
+Every page starts from ``convention_for_user`` (404 for whoever may not see the convention). The
+follow-up endpoints need the ``follow_up`` ability (the intercommunality's staff, whatever the
+convention's status); the services check it again. A refusal is a 403 with a French message, a
+rejected form comes back with the user's input and its errors: never a 500.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conventions.selectors import convention_for_user
+from ctg_portal.errors import NotAllowed, PortalError
+
+from .. import exports, selectors
+from ..filters import ActionFilter
+from ..forms_monitoring import ActionQuickEditForm, FundingStatusForm, IndicatorValueForm, ProgressUpdateForm
+from ..services import monitoring
+
+
+def _follow_up_refusal() -> NotAllowed:
+    return NotAllowed(_("Only the intercommunality's staff can follow up this action plan."))
+
+
+def _refused(request, error: NotAllowed) -> HttpResponse:
+    """A 403 saying why: in the page's alert area for htmx, on the error page otherwise."""
+    if request.htmx:
+        response = render(request, "action_plans/_monitoring_alert.html", {"message": str(error)}, status=403)
+        response["HX-Retarget"] = "#monitoring-alerts"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    messages.error(request, str(error))
+    return render(request, "403.html", status=403)
+
+
+def _page_context(request, convention_pk: int) -> dict:
+    convention = convention_for_user(user=request.user, pk=convention_pk)
+    return {
+        "convention": convention,
+        "abilities": convention.get_abilities(request.user),
+        "plan": selectors.plan_of(convention),
+    }
+
+
+def _filtered_actions(request, plan) -> ActionFilter:
+    return ActionFilter(request.GET or None, queryset=selectors.plan_actions(plan=plan), plan=plan)
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+@require_GET
+def plan(request, convention_pk: int):
+    context = _page_context(request, convention_pk)
+    plan = context["plan"]
+    if plan is not None:
+        action_filter = _filtered_actions(request, plan)
+        actions = list(action_filter.qs)
+        progress = selectors.plan_progress(plan=plan)
+        context.update(
+            filter=action_filter,
+            progress=progress,
+            tree=selectors.plan_tree(
+                orientations=selectors.orientations_of(plan=plan),
+                actions=actions,
+                progress=progress,
+                filtered=action_filter.is_filtered,
+            ),
+            match_count=len(actions),
+            is_filtered=action_filter.is_filtered,
+            querystring=request.GET.urlencode(),
+        )
+    return render(request, "action_plans/plan.html", context)
+
+
+def _action_detail_context(request, convention_pk: int, pk: int, *, progress_form=None) -> dict:
+    context = _page_context(request, convention_pk)
+    action = selectors.action_for_page(convention=context["convention"], pk=pk)
+    context.update(
+        action=action,
+        funding_totals=selectors.funding_totals(action.funding_lines.all()),
+        progress_form=progress_form
+        or ProgressUpdateForm(initial={"reported_on": timezone.localdate(), "progress": action.progress}),
+    )
+    return context
+
+
+@require_GET
+def action_detail(request, convention_pk: int, pk: int):
+    return render(request, "action_plans/action_detail.html", _action_detail_context(request, convention_pk, pk))
+
+
+@require_GET
+def budget(request, convention_pk: int):
+    context = _page_context(request, convention_pk)
+    summary = selectors.budget_summary(plan=context["plan"])
+    labels = {
+        "planned": pgettext("budget", "Planned"),
+        "granted": pgettext("budget", "Granted"),
+        "paid": pgettext("budget", "Paid"),
+    }
+    context.update(
+        summary=summary,
+        funder_tabs=[(key, labels[key], summary.by_funder.crosstab(key)) for key in selectors.MEASURES],
+        domain_tabs=[(key, labels[key], summary.by_domain.crosstab(key)) for key in selectors.MEASURES],
+    )
+    return render(request, "action_plans/budget.html", context)
+
+
+def _export_actions(request, convention_pk: int, *, lines: bool):
+    context = _page_context(request, convention_pk)
+    plan = context["plan"]
+    if plan is None:
+        return context, []
+    actions = _filtered_actions(request, plan).qs
+    return context, selectors.plan_actions_for_export(plan=plan, actions=actions, lines=lines)
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def export_xlsx(request, convention_pk: int):
+    """The whole plan, or the fiches matching the page's filters (same GET parameters)."""
+    context, actions = _export_actions(request, convention_pk, lines=True)
+    content = exports.plan_xlsx(convention=context["convention"], actions=actions)
+    filename = exports.export_filename(convention=context["convention"], extension="xlsx")
+    return _attachment(content, exports.XLSX_CONTENT_TYPE, filename)
+
+
+@require_GET
+def export_csv(request, convention_pk: int):
+    context, actions = _export_actions(request, convention_pk, lines=False)
+    filename = exports.export_filename(convention=context["convention"], extension="csv")
+    return _attachment(exports.plan_csv(actions=actions), exports.CSV_CONTENT_TYPE, filename)
+
+
+# --- Follow-up endpoints (htmx, with a plain-form fallback) -----------------------------------
+
+
+def _origin(request) -> str:
+    """Where a quick edit comes from: the plan page also refreshes its roll-ups."""
+    return "fiche" if (request.POST.get("origin") or request.GET.get("origin")) == "fiche" else "plan"
+
+
+def _detail_url(convention, action_pk: int, anchor: str = "") -> str:
+    url = reverse("action_plans:action_detail", kwargs={"convention_pk": convention.pk, "pk": action_pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _monitoring_cell(request, context: dict, *, saved: bool = False) -> HttpResponse:
+    """The status and progress cell of one fiche, with the plan's roll-ups out of band."""
+    convention, action = context["convention"], context["action"]
+    action = selectors.action_for_monitoring(convention=convention, pk=action.pk)
+    context = {**context, "action": action, "origin": _origin(request), "saved": saved, "focus_edit": True}
+    if context["origin"] == "plan" and saved:
+        progress = selectors.plan_progress(plan=context["plan"])
+        context.update(progress=progress, orientation_rollup=progress.for_orientation(action.orientation_id), oob=True)
+    return render(request, "action_plans/_action_monitoring_response.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def action_quick_edit(request, convention_pk: int, pk: int):
+    """Status and progress of a fiche, edited in place on the plan page (or the fiche page)."""
+    context = _page_context(request, convention_pk)
+    convention = context["convention"]
+    action = selectors.action_for_monitoring(convention=convention, pk=pk)
+    context["action"] = action
+    if not context["abilities"]["follow_up"]:
+        return _refused(request, _follow_up_refusal())
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(_detail_url(convention, action.pk))
+        if "cancel" in request.GET:
+            return _monitoring_cell(request, context)
+        form = ActionQuickEditForm(
+            initial={"status": action.status, "progress": action.progress}, auto_id=f"action-{pk}-%s"
+        )
+        return render(
+            request, "action_plans/_action_monitoring_form.html", {**context, "form": form, "origin": _origin(request)}
+        )
+
+    form = ActionQuickEditForm(request.POST, auto_id=f"action-{pk}-%s")
+    if form.is_valid():
+        try:
+            monitoring.action_update_status_progress(action=action, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            return _refused(request, error)
+        except PortalError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request,
+                "action_plans/_action_monitoring_form.html",
+                {**context, "form": form, "origin": _origin(request)},
+            )
+        messages.error(request, " ".join(str(message) for messages_ in form.errors.values() for message in messages_))
+        return redirect(_detail_url(convention, action.pk, "suivi"))
+    if request.htmx:
+        return _monitoring_cell(request, context, saved=True)
+    messages.success(request, _("Status and progress of fiche %(code)s saved.") % {"code": action.code})
+    if _origin(request) == "fiche":
+        return redirect(_detail_url(convention, action.pk))
+    return redirect(reverse("action_plans:plan", kwargs={"convention_pk": convention.pk}) + f"#action-{action.pk}")
+
+
+@require_POST
+def progress_update_create(request, convention_pk: int, pk: int):
+    """Adds a dated progress update to a fiche's timeline; the fiche takes its progress."""
+    context = _page_context(request, convention_pk)
+    convention = context["convention"]
+    action = selectors.action_for_monitoring(convention=convention, pk=pk)
+    if not context["abilities"]["follow_up"]:
+        return _refused(request, _follow_up_refusal())
+    form = ProgressUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            monitoring.progress_update_create(action=action, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            return _refused(request, error)
+        except PortalError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_service_errors(error)
+    saved = form.is_valid()
+    if request.htmx:
+        detail = _action_detail_context(request, convention_pk, pk, progress_form=None if saved else form)
+        return render(request, "action_plans/_progress_updates_response.html", {**detail, "saved": saved})
+    if saved:
+        messages.success(request, _("Progress update of fiche %(code)s recorded.") % {"code": action.code})
+        return redirect(_detail_url(convention, action.pk, "suivi"))
+    # Without JavaScript: the whole page again, with what the user typed and the errors.
+    detail = _action_detail_context(request, convention_pk, pk, progress_form=form)
+    return render(request, "action_plans/action_detail.html", detail, status=200)
+
+
+def _inline_edit(request, convention_pk: int, pk: int, *, kind: str):
+    """Shared flow of the two small in-place edits of the fiche page (indicator value, funding status)."""
+    context = _page_context(request, convention_pk)
+    convention = context["convention"]
+    if kind == "indicator":
+        obj = selectors.indicator_for_monitoring(convention=convention, pk=pk)
+        form_class, template = IndicatorValueForm, "action_plans/_indicator_value.html"
+        initial = {"current_value": obj.current_value}
+    else:
+        obj = selectors.funding_line_for_monitoring(convention=convention, pk=pk)
+        form_class, template = FundingStatusForm, "action_plans/_funding_status.html"
+        initial = {"status": obj.status}
+    context.update(obj=obj, kind=kind)
+    if not context["abilities"]["follow_up"]:
+        return _refused(request, _follow_up_refusal())
+    auto_id = f"{kind}-{pk}-%s"
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(_detail_url(convention, obj.action_id))
+        if "cancel" in request.GET:
+            return render(request, template, {**context, "focus_edit": True})
+        return render(request, template, {**context, "form": form_class(initial=initial, auto_id=auto_id)})
+
+    form = form_class(request.POST, auto_id=auto_id)
+    if form.is_valid():
+        try:
+            if kind == "indicator":
+                obj = monitoring.evaluation_indicator_update_current_value(
+                    indicator=obj, current_value=form.cleaned_data["current_value"], by=request.user
+                )
+            else:
+                obj = monitoring.funding_line_update_status(
+                    funding_line=obj, status=form.cleaned_data["status"], by=request.user
+                )
+        except NotAllowed as error:
+            return _refused(request, error)
+        except PortalError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_service_errors(error)
+    saved = form.is_valid()
+    if request.htmx:
+        if not saved:
+            return render(request, template, {**context, "form": form})
+        context.update(obj=obj, saved=True, focus_edit=True)
+        if kind == "funding":
+            context.update(funding_totals=selectors.action_funding_totals(action_id=obj.action_id), oob=True)
+        return render(request, template, context)
+    if saved:
+        messages.success(request, _("Change saved."))
+    else:
+        messages.error(request, " ".join(str(message) for messages_ in form.errors.values() for message in messages_))
+    return redirect(_detail_url(convention, obj.action_id, "indicateurs" if kind == "indicator" else "financements"))
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_value_edit(request, convention_pk: int, pk: int):
+    """Current value of an evaluation indicator, edited in place on the fiche page."""
+    return _inline_edit(request, convention_pk, pk, kind="indicator")
+
+
+@require_http_methods(["GET", "POST"])
+def funding_status_edit(request, convention_pk: int, pk: int):
+    """Status of a funding line (planned → requested → granted → paid); its amount stays contractual."""
+    return _inline_edit(request, convention_pk, pk, kind="funding")
+
+
+urlpatterns = [
+    path("", plan, name="plan"),
+    path("budget/", budget, name="budget"),
+    path("export.xlsx", export_xlsx, name="export_xlsx"),
+    path("export.csv", export_csv, name="export_csv"),
+    path("fiches/<int:pk>/", action_detail, name="action_detail"),
+    path("fiches/<int:pk>/suivi-rapide/", action_quick_edit, name="action_quick_edit"),
+    path("fiches/<int:pk>/points-etape/", progress_update_create, name="progress_update_create"),
+    path("indicateurs/<int:pk>/valeur-actuelle/", indicator_value_edit, name="indicator_value_edit"),
+    path("financements/<int:pk>/statut/", funding_status_edit, name="funding_status_edit"),
+]

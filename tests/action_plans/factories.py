@@ -77,3 +77,59 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     reported_on = datetime.date(2024, 6, 30)
     progress = 25
     comment = "Premier comité de suivi tenu."
+
+
+def populated_plan(convention, *, size: int, lines_per_action: int = 2, indicators_per_action: int = 2):
+    """A plan of ``size`` fiches over two orientations, each fiche with partners, needs, funding lines,
+    indicators and progress updates: for query-count guards (3 vs 30 fiches must cost the same)."""
+    from tests.diagnostics.factories import FindingFactory
+
+    plan = ActionPlanFactory(convention=convention)
+    orientations = [StrategicOrientationFactory(plan=plan), StrategicOrientationFactory(plan=plan)]
+    need = FindingFactory(diagnostic__convention=convention)
+    funders = [OrganisationFactory(caf=True), OrganisationFactory()]
+    actions = []
+    for number in range(size):
+        action = ActionFactory(orientation=orientations[number % 2], code=f"{number % 2 + 1}.{number + 1}")
+        action.partners.set([OrganisationFactory(), funders[1]])
+        action.answered_needs.set([need])
+        for line in range(lines_per_action):
+            FundingLineFactory(action=action, funder=funders[line % 2], year=2024 + line)
+        for _ in range(indicators_per_action):
+            EvaluationIndicatorFactory(action=action)
+        ProgressUpdateFactory(action=action)
+        ProgressUpdateFactory(action=action, reported_on=datetime.date(2024, 9, 30), progress=50)
+        actions.append(action)
+    return plan, actions
+
+
+# --- For the editing tests (orientations and fiches actions) ---------------------------------------
+
+
+def convention_ready_for_editing(convention=None, **kwargs):
+    """A draft convention (2024–2027) with two domains, a CAF and a commune among its parties, and a
+    diagnostic with two needs and a strength; returns the convention."""
+    from conventions.models import Convention
+    from tests.conventions.factories import PartyFactory
+    from tests.diagnostics.factories import FindingFactory
+
+    if convention is None:
+        convention = ConventionFactory(**kwargs)
+    convention.domains.add(domain("petite-enfance"), domain("jeunesse"))
+    parties = convention.parties.select_related("organisation")
+    if not any(party.organisation.kind == "caf" for party in parties):
+        PartyFactory(convention=convention, organisation=OrganisationFactory(caf=True, name="CAF du Causse"))
+    if not any(party.organisation.kind == "commune" for party in parties):
+        PartyFactory(
+            convention=convention,
+            organisation=OrganisationFactory(commune=True, epci=convention.epci),
+            signing_order=2,
+        )
+    if not hasattr(convention, "diagnostic"):
+        FindingFactory(diagnostic__convention=convention, title="Manque de places d'accueil")
+        convention = Convention.objects.get(pk=convention.pk)
+    FindingFactory(
+        diagnostic=convention.diagnostic, title="Peu d'offre pour les adolescents", domain=domain("jeunesse")
+    )
+    FindingFactory(diagnostic=convention.diagnostic, title="Un réseau associatif actif", strength=True)
+    return convention

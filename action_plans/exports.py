@@ -1,0 +1,170 @@
+"""Exports of an action plan: an XLSX workbook (fiches, funding lines, indicators) and a CSV of the
+fiches for French Excel (UTF-8 with a BOM, ``;`` separator, decimal commas).
+
+Rows come from ``selectors.plan_actions_for_export``, the same reads as the pages. Every text cell
+goes through ``neutralise_formula``: a title such as ``=HYPERLINK(...)`` stays text.
+"""
+
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ctg_portal.spreadsheets import neutralise_formula
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+EURO_FORMAT = '#,##0.00\\ "€"'
+DATE_FORMAT = "DD/MM/YYYY"
+DECIMAL_FORMAT = "#,##0.###"
+HEADER_FILL = PatternFill("solid", fgColor="DCE4F2")
+
+
+def export_filename(*, convention, extension: str, today: datetime.date | None = None) -> str:
+    """``plan-actions-CTG-GRAND-CAHORS-2020-2026-05-04.xlsx``: the reference, then the date."""
+    reference = re.sub(r"[^A-Za-z0-9_-]+", "-", convention.reference).strip("-") or "convention"
+    return f"plan-actions-{reference}-{(today or timezone.localdate()).isoformat()}.{extension}"
+
+
+def _names(organisations) -> str:
+    return ", ".join(organisation.display_name for organisation in organisations)
+
+
+def _needs(action) -> str:
+    return " ; ".join(need.title for need in action.answered_needs.all())
+
+
+# --- Columns ----------------------------------------------------------------------------------
+# Each column: header, width, number format (None for text), value getter.
+
+
+def _action_columns():
+    return [
+        (_("Orientation"), 40, None, lambda a: f"{a.orientation.position}. {a.orientation.title}"),
+        (_("Code"), 8, None, lambda a: a.code),
+        (_("Fiche action"), 50, None, lambda a: a.title),
+        (_("Domain"), 24, None, lambda a: a.domain.name),
+        (_("Pilot"), 24, None, lambda a: a.pilot.display_name),
+        (_("Partners"), 40, None, lambda a: _names(a.partners.all())),
+        (_("Start date"), 12, DATE_FORMAT, lambda a: a.start_date),
+        (_("End date"), 12, DATE_FORMAT, lambda a: a.end_date),
+        (_("Status"), 14, None, lambda a: a.get_status_display()),
+        (_("Late"), 10, None, lambda a: _("Yes") if a.is_late else _("No")),
+        (_("Progress (%)"), 13, "0", lambda a: a.progress),
+        (_("Priority"), 11, None, lambda a: a.get_priority_display()),
+        (_("Planned budget (€)"), 18, EURO_FORMAT, lambda a: a.planned_budget),
+        (_("Needs answered"), 50, None, _needs),
+        (_("Objectives"), 60, None, lambda a: a.objectives),
+        (_("Target public"), 40, None, lambda a: a.target_public),
+    ]
+
+
+def _funding_columns():
+    return [
+        (_("Code"), 8, None, lambda row: row[0].code),
+        (_("Fiche action"), 50, None, lambda row: row[0].title),
+        (_("Domain"), 24, None, lambda row: row[0].domain.name),
+        (_("Funder"), 30, None, lambda row: row[1].funder.display_name),
+        (_("Scheme"), 40, None, lambda row: row[1].scheme),
+        (_("Year"), 8, "0", lambda row: row[1].year),
+        (_("Amount (€)"), 16, EURO_FORMAT, lambda row: row[1].amount),
+        (_("Funding status"), 14, None, lambda row: row[1].get_status_display()),
+    ]
+
+
+def _indicator_columns():
+    return [
+        (_("Code"), 8, None, lambda row: row[0].code),
+        (_("Fiche action"), 50, None, lambda row: row[0].title),
+        (_("Indicator"), 50, None, lambda row: row[1].label),
+        (_("Unit"), 14, None, lambda row: row[1].unit),
+        (_("Baseline"), 12, DECIMAL_FORMAT, lambda row: row[1].baseline),
+        (_("Target"), 12, DECIMAL_FORMAT, lambda row: row[1].target),
+        (_("Current value"), 14, DECIMAL_FORMAT, lambda row: row[1].current_value),
+    ]
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def _cell_value(value):
+    """Text neutralised; numbers, Decimals and dates kept as such so that the sheet can compute."""
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
+def _write_sheet(sheet, columns, rows) -> None:
+    sheet.append([neutralise_formula(str(header)) for header, *_rest in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for row in rows:
+        sheet.append([_cell_value(getter(row)) for *_rest, getter in columns])
+    for index, (_header, width, number_format, _getter) in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = width
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    if sheet.max_row > 1:
+        sheet.auto_filter.ref = sheet.dimensions
+
+
+def plan_xlsx(*, convention, actions) -> bytes:
+    """The workbook of ``actions`` (from ``selectors.plan_actions_for_export``), as bytes."""
+    actions = list(actions)
+    workbook = Workbook()
+    fiches = workbook.active
+    fiches.title = _("Fiches actions")
+    _write_sheet(fiches, _action_columns(), actions)
+    _write_sheet(
+        workbook.create_sheet(_("Funding")),
+        _funding_columns(),
+        [(action, line) for action in actions for line in action.funding_lines.all()],
+    )
+    _write_sheet(
+        workbook.create_sheet(_("Indicators")),
+        _indicator_columns(),
+        [(action, indicator) for action in actions for indicator in action.evaluation_indicators.all()],
+    )
+    workbook.properties.title = _("Action plan of %(convention)s") % {"convention": convention.reference}
+    workbook.properties.creator = "Portail CTG"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _csv_value(value) -> str:
+    """French Excel's reading: dates dd/mm/yyyy, decimal commas, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    return neutralise_formula(str(value))
+
+
+def plan_csv(*, actions) -> bytes:
+    """One row per fiche action, the same columns as the workbook's first sheet."""
+    columns = _action_columns()
+    output = io.StringIO()
+    writer = csv.writer(output, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([neutralise_formula(str(header)) for header, *_rest in columns])
+    for action in actions:
+        writer.writerow([_csv_value(getter(action)) for *_rest, getter in columns])
+    return ("\ufeff" + output.getvalue()).encode("utf-8")

@@ -1,0 +1,97 @@
+"""Small forms of the action plan's follow-up (quick edits, progress updates), checked again by the
+services in ``services.monitoring``: the forms give friendly messages, the services the guarantee."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ActionStatus, FundingStatus
+
+PROGRESS_MESSAGES = {
+    "required": _("Give the progress, between 0 and 100 %."),
+    "invalid": _("Give the progress as a whole number between 0 and 100."),
+}
+
+
+def validate_progress(value: int) -> None:
+    # Not Django's min/max validators: their messages are %-formatted, and this one holds a "%".
+    if not 0 <= value <= 100:
+        raise forms.ValidationError(_("Progress must be between 0 and 100 %."), code="range")
+
+
+def progress_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Progress (%)"),
+        validators=[validate_progress],
+        error_messages=PROGRESS_MESSAGES,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+class ServiceErrorsMixin:
+    """Puts a service's ``ValidationError`` on the fields it names, or on the form."""
+
+    def add_service_errors(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class ActionQuickEditForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=ActionStatus.choices,
+        error_messages={"required": _("Choose a status."), "invalid_choice": _("Choose a status from the list.")},
+    )
+    progress = progress_field()
+
+
+class ProgressUpdateForm(ServiceErrorsMixin, forms.Form):
+    reported_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the date of this update."), "invalid": _("Give a valid date.")},
+    )
+    progress = progress_field()
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was done, what is blocking, what comes next."),
+    )
+
+    def clean_reported_on(self):
+        reported_on = self.cleaned_data["reported_on"]
+        if reported_on > timezone.localdate():
+            raise forms.ValidationError(_("The date of an update cannot be in the future."))
+        return reported_on
+
+
+class IndicatorValueForm(ServiceErrorsMixin, forms.Form):
+    current_value = forms.DecimalField(
+        label=_("Current value"),
+        required=False,
+        max_digits=14,
+        decimal_places=3,
+        localize=True,
+        help_text=_("Leave empty if not measured yet."),
+        error_messages={
+            "invalid": _("Give a number, for example 12 or 12,5."),
+            "max_digits": _("This number is too long."),
+            "max_decimal_places": _("Give at most three decimals."),
+            "max_whole_digits": _("This number is too large."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10}),
+    )
+
+
+class FundingStatusForm(ServiceErrorsMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Funding status"),
+        choices=FundingStatus.choices,
+        error_messages={"required": _("Choose a status."), "invalid_choice": _("Choose a status from the list.")},
+    )
