@@ -524,11 +524,21 @@ def _final_funding_keys(existing: dict, changes: list) -> list:
     return keys
 
 
+def _full_clean(instance, *, exclude: list[str], key_prefix: str = "") -> None:
+    """The model's own field checks (lengths, digits, choices), with keys where the user typed."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError(
+            {f"{key_prefix}{name}": messages for name, messages in error.message_dict.items()}
+        ) from error
+
+
 def _write_lines(model, action: Action, existing: dict, changes: list, fields: tuple[str, ...], by) -> None:
     next_position = (
         max((line.position for line in existing.values()), default=0) + 1 if model is EvaluationIndicator else 0
     )
-    for _, line, changed in changes:
+    for index, line, changed in changes:
         if not changed:
             continue
         stored = existing.get(line.id) if line.id is not None else None
@@ -542,6 +552,8 @@ def _write_lines(model, action: Action, existing: dict, changes: list, fields: t
             setattr(instance, name, _normal(value) if isinstance(value, str) else value)
         if stored is None and model is EvaluationIndicator:
             instance.position, next_position = next_position, next_position + 1
+        prefix = "funding" if model is FundingLine else "indicators"
+        _full_clean(instance, exclude=["action", "funder"], key_prefix=_line_key(prefix, line, index) + "-")
         instance._history_user = by
         instance.save()
 
@@ -570,6 +582,10 @@ def action_claim_version(*, action: Action, expected_version: int | None, by) ->
     action._history_user = by
     action.save()
     return action
+
+
+# Relations the services have already checked against the convention: no query per field.
+ACTION_CLEAN_EXCLUDE = ["orientation", "domain", "pilot", "partners", "answered_needs"]
 
 
 def _apply(action: Action, data: ActionInput, changed: set[str]) -> None:
@@ -602,6 +618,7 @@ def action_create(*, orientation: StrategicOrientation, data: ActionInput, by) -
             last = Action.objects.filter(orientation=orientation).aggregate(last=Max("position"))["last"] or 0
             action = Action(orientation=orientation, position=last + 1)
             _apply(action, data, changed)
+            _full_clean(action, exclude=ACTION_CLEAN_EXCLUDE)
             action._history_user = by
             action.save()
             action.partners.set(data.partners)
@@ -634,7 +651,9 @@ def action_update(*, action: Action, data: ActionInput, expected_version: int, b
     try:
         with transaction.atomic():
             current = (
-                Action.objects.select_for_update().select_related("orientation__plan__convention").get(pk=action.pk)
+                Action.objects.select_for_update(of=("self",))
+                .select_related("orientation__plan__convention")
+                .get(pk=action.pk)
             )
             if current.lock_version != expected_version:
                 raise EditConflict(action=current, expected_version=expected_version)
@@ -674,6 +693,7 @@ def action_update(*, action: Action, data: ActionInput, expected_version: int, b
                 final_funding_keys=_final_funding_keys(funding, funding_changes),
             )
             _apply(current, data, changed)
+            _full_clean(current, exclude=ACTION_CLEAN_EXCLUDE)
             action_claim_version(action=current, expected_version=expected_version, by=by)
             current._history_user = by
             if "partners" in changed:

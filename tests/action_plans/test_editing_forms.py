@@ -4,8 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 
 from action_plans.forms import (
     ActionForm,
@@ -22,7 +20,7 @@ from tests.action_plans.factories import (
     convention_ready_for_editing,
 )
 from tests.conventions.factories import domain
-from tests.partners.factories import OrganisationFactory, UserFactory
+from tests.partners.factories import OrganisationFactory
 
 
 @pytest.mark.parametrize(
@@ -241,29 +239,3 @@ def test_indicator_rows(setup):
     assert formset.is_valid()
     (row,) = formset.to_inputs()
     assert (row.label, row.baseline, row.target) == ("Familles accompagnées", Decimal("1200.5"), None)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("abilities", "shown", "hidden"),
-    [
-        ({"edit": True, "follow_up": True}, ["Modifier la fiche", "Supprimer", "Monter la fiche"], []),
-        ({"edit": False, "follow_up": True}, ["Mettre à jour le suivi"], ["Supprimer", "Monter"]),
-        ({"edit": False, "follow_up": False}, [], ["Modifier", "suivi"]),
-    ],
-)
-def test_the_toolbars_offered_to_other_pages_follow_the_abilities(abilities, shown, hidden):
-    action = ActionFactory()
-    convention = action.orientation.plan.convention
-    request = RequestFactory().get("/")
-    request.user = UserFactory()
-    context = {"convention": convention, "abilities": abilities, "action": action, "orientation": action.orientation}
-    html = "".join(
-        render_to_string(f"action_plans/editing/{name}.html", context, request=request)
-        for name in ("_fiche_toolbar", "_orientation_toolbar", "_plan_toolbar")
-    )
-    for text in shown:
-        assert text in html
-    for text in hidden:
-        assert text not in html
-    assert ("Nouvelle orientation" in html) == abilities["edit"]

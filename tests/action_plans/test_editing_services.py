@@ -718,3 +718,14 @@ def test_another_conventions_plan_is_untouched(staff):
     other = ConventionFactory()
     with pytest.raises(NotAllowed):
         editing.orientation_create(convention=other, title="Intrusion", by=staff)
+
+
+def test_model_field_checks_apply_to_direct_calls(convention, orientation, staff):
+    with pytest.raises(ValidationError) as error:
+        editing.action_create(orientation=orientation, data=fiche_input(convention, title="x" * 300), by=staff)
+    assert "title" in error.value.message_dict
+    lines = [FundingLineInput(funder=caf_of(convention), year=2024, amount=Decimal("1" * 13), row=2)]
+    with pytest.raises(ValidationError) as error:
+        editing.action_create(orientation=orientation, data=fiche_input(convention, funding_lines=lines), by=staff)
+    assert "funding-2-amount" in error.value.message_dict
+    assert not Action.objects.exists()
