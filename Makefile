@@ -60,7 +60,7 @@ lint: install
 
 bench: install services
 	@if [ -f bench/run.py ]; then \
-		$(NON_SECRET_KEY) $(PYTHON) bench/run.py; \
+		$(NON_SECRET_KEY) $(PYTHON) bench/run.py $(BENCH_ARGS); \
 	else \
 		echo "Pas encore de benchmark (bench/run.py absent)."; \
 	fi

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -195,21 +196,75 @@ class OrientationNode:
 
 
 def plan_tree(
-    *, orientations: list[StrategicOrientation], actions: Iterable[Action], progress: "PlanProgress", filtered: bool
+    *,
+    orientations: list[StrategicOrientation],
+    actions: Iterable[Action],
+    progress: "PlanProgress",
+    filtered: bool,
+    before_position: int | None = None,
+    after_position: int | None = None,
 ) -> list[OrientationNode]:
     """Orientations in order, each with its fiches among ``actions``.
 
     When the page is filtered, orientations without a matching fiche are left out; otherwise an
-    empty orientation stays visible (it still has to be written).
+    empty orientation stays visible (it still has to be written). On one page of a long plan
+    (``plan_page``), an empty orientation shows on the page whose fiches surround its number:
+    ``after_position`` (inclusive) and ``before_position`` (exclusive) bound it.
     """
     by_orientation = defaultdict(list)
     for action in actions:
         by_orientation[action.orientation_id].append(action)
+
+    def shown(orientation) -> bool:
+        if by_orientation[orientation.pk]:
+            return True
+        if filtered:
+            return False
+        return (after_position is None or orientation.position >= after_position) and (
+            before_position is None or orientation.position < before_position
+        )
+
     return [
         OrientationNode(orientation, by_orientation[orientation.pk], progress.for_orientation(orientation.pk))
         for orientation in orientations
-        if by_orientation[orientation.pk] or not filtered
+        if shown(orientation)
     ]
+
+
+# A plan page shows this many fiches at most; typical CTGs (20 to 60 fiches) fit on one page, and a
+# plan of several hundred stays quick to load and to read, page by page.
+ACTIONS_PER_PAGE = 100
+
+
+def plan_page(
+    *,
+    orientations: list[StrategicOrientation],
+    actions: QuerySet,
+    progress: "PlanProgress",
+    filtered: bool,
+    page_number,
+    per_page: int | None = None,
+):
+    """One page of the plan tree: ``(page, tree)``; ``actions`` must be in plan order.
+
+    Only the page's fiches are loaded (with their prefetched relations). An orientation whose fiches
+    straddle two pages heads its part on each of them. Roll-ups always cover the whole plan.
+    """
+    page = Paginator(actions, per_page or ACTIONS_PER_PAGE).get_page(page_number)
+    page_actions = list(page.object_list)
+    after_position = page_actions[0].orientation.position if page_actions and page.has_previous() else None
+    before_position = (
+        actions.values_list("orientation__position", flat=True)[page.end_index()] if page.has_next() else None
+    )
+    tree = plan_tree(
+        orientations=orientations,
+        actions=page_actions,
+        progress=progress,
+        filtered=filtered,
+        before_position=before_position,
+        after_position=after_position,
+    )
+    return page, tree
 
 
 # --- Progress roll-ups ------------------------------------------------------------------------

@@ -64,20 +64,26 @@ def plan(request, convention_pk: int):
     plan = context["plan"]
     if plan is not None:
         action_filter = _filtered_actions(request, plan)
-        actions = list(action_filter.qs)
         progress = selectors.plan_progress(plan=plan)
+        page, tree = selectors.plan_page(
+            orientations=selectors.orientations_of(plan=plan),
+            actions=action_filter.qs,
+            progress=progress,
+            filtered=action_filter.is_filtered,
+            page_number=request.GET.get("page"),
+        )
+        filters_only = request.GET.copy()
+        filters_only.pop("page", None)
         context.update(
             filter=action_filter,
             progress=progress,
-            tree=selectors.plan_tree(
-                orientations=selectors.orientations_of(plan=plan),
-                actions=actions,
-                progress=progress,
-                filtered=action_filter.is_filtered,
-            ),
-            match_count=len(actions),
+            tree=tree,
+            page_obj=page,
+            match_count=page.paginator.count,
             is_filtered=action_filter.is_filtered,
-            querystring=request.GET.urlencode(),
+            # Moving a fiche or an orientation needs its neighbours on screen: not on a partial view.
+            reorderable=not action_filter.is_filtered and not page.has_other_pages(),
+            querystring=filters_only.urlencode(),
         )
     return render(request, "action_plans/plan.html", context)
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from action_plans import selectors
 from action_plans.choices import ActionStatus, FundingStatus
 from conventions.choices import ConventionStatus
 from tests.action_plans.factories import (
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 PAGES = ["plan", "budget", "export_xlsx", "export_csv"]
 # Counted on SQLite and PostgreSQL alike (session, user, savepoints of ATOMIC_REQUESTS included);
 # what matters most is that they do not grow with the number of fiches, lines, indicators, updates.
-MAX_QUERIES = {"plan": 17, "action_detail": 15, "budget": 12, "export_xlsx": 13, "export_csv": 11}
+MAX_QUERIES = {"plan": 18, "action_detail": 15, "budget": 12, "export_xlsx": 13, "export_csv": 11}
 
 
 def url(name, convention, **kwargs):
@@ -402,3 +403,18 @@ def test_pages_render_in_english_too(client, plan_world, page_name):
     content = client.get(url(page_name, convention, **kwargs)).content.decode()
     assert '<html lang="en">' in content
     assert "Action plan" in content
+
+
+def test_a_long_plan_is_shown_page_by_page_keeping_the_filters(client, filter_plan, monkeypatch):
+    monkeypatch.setattr(selectors, "ACTIONS_PER_PAGE", 2)
+    convention, user, _ = filter_plan
+    client.force_login(user)
+    first = client.get(url("plan", convention)).content.decode()
+    assert codes_on_page(first) == ["1.1", "1.2"]
+    assert "Fiches 1 à 2 sur 3" in first
+    assert "?page=2" in first
+    assert 'name="direction"' not in first  # no reordering on a partial view
+    second = client.get(url("plan", convention), {"page": 2}).content.decode()
+    assert codes_on_page(second) == ["2.1"]
+    filtered = client.get(url("plan", convention), {"q": "e", "page": 1}).content.decode()
+    assert "?q=e&amp;page=2" in filtered

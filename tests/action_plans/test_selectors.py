@@ -256,3 +256,64 @@ def test_plan_actions_keeps_plan_order():
     earliest = ActionFactory(orientation=first, code="1.1", position=1)
     assert list(selectors.plan_actions(plan=orientation.plan)) == [earliest, earlier, later]
     assert Action.objects.count() == 3
+
+
+# --- Pages of a long plan -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_plan(db):
+    """Orientation 1 with 3 fiches, an empty orientation 2, orientation 3 with 4 fiches."""
+    first = StrategicOrientationFactory(position=1)
+    plan = first.plan
+    StrategicOrientationFactory(plan=plan, position=2)
+    third = StrategicOrientationFactory(plan=plan, position=3)
+    for position in range(3):
+        ActionFactory(orientation=first, code=f"1.{position + 1}", position=position)
+    for position in range(4):
+        ActionFactory(orientation=third, code=f"3.{position + 1}", position=position)
+    return plan
+
+
+def _page(plan, number, per_page):
+    actions = selectors.plan_actions(plan=plan)
+    return selectors.plan_page(
+        orientations=selectors.orientations_of(plan=plan),
+        actions=actions,
+        progress=selectors.plan_progress(plan=plan),
+        filtered=False,
+        page_number=number,
+        per_page=per_page,
+    )
+
+
+def _shown(tree):
+    return [(node.orientation.position, [action.code for action in node.actions]) for node in tree]
+
+
+def test_a_plan_that_fits_on_one_page_shows_every_orientation(long_plan):
+    page, tree = _page(long_plan, 1, per_page=100)
+    assert not page.has_other_pages()
+    assert _shown(tree) == [(1, ["1.1", "1.2", "1.3"]), (2, []), (3, ["3.1", "3.2", "3.3", "3.4"])]
+
+
+def test_an_orientation_straddling_two_pages_heads_its_part_on_each(long_plan):
+    _, first_page = _page(long_plan, 1, per_page=5)
+    _, second_page = _page(long_plan, 2, per_page=5)
+    assert _shown(first_page) == [(1, ["1.1", "1.2", "1.3"]), (2, []), (3, ["3.1", "3.2"])]
+    assert _shown(second_page) == [(3, ["3.3", "3.4"])]
+
+
+def test_an_empty_orientation_shows_on_the_page_where_its_number_falls(long_plan):
+    pages = [_shown(_page(long_plan, number, per_page=3)[1]) for number in (1, 2, 3)]
+    assert pages == [
+        [(1, ["1.1", "1.2", "1.3"]), (2, [])],
+        [(3, ["3.1", "3.2", "3.3"])],
+        [(3, ["3.4"])],
+    ]
+
+
+def test_a_page_number_out_of_range_shows_the_last_page(long_plan):
+    page, tree = _page(long_plan, 99, per_page=5)
+    assert page.number == 2
+    assert _shown(tree) == [(3, ["3.3", "3.4"])]

@@ -1,0 +1,140 @@
+"""`make bench`: server time and query count of the plan, diagnostic and budget pages, for a plan of
+60 fiches actions and one of 600, on a throwaway database.
+
+    make bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ctg_bench make bench
+    .venv/bin/python bench/run.py --repeat 30 --allow-missing
+
+Prints a table (page, actions, median and p95 server time, queries) and the plan page's 600/60 ratio
+against the 3× target, and writes the same rows as a JSON list to $BENCH_JSON (default
+bench/latest.json). The database is Django's test database for DATABASE_URL (``test_<name>`` on
+PostgreSQL, a temporary file for SQLite), created and dropped here: the development database is never
+touched. Exits non-zero when a page fails or does not exist yet (unless --allow-missing), never because a
+target is missed: this is a measurement, not a test. See bench/README.md.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctg_portal.settings")
+# Production conditions: DEBUG off (it records every query and changes error handling). The key only
+# signs this run's session cookies, in a database dropped at the end.
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=(60, 600), metavar=("SMALL", "LARGE"))
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per page and size (default 20)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed requests first (default 2)")
+    parser.add_argument(
+        "--status", default="draft", help="status of the conventions (default draft: every edit button shows)"
+    )
+    parser.add_argument(
+        "--pages", nargs="+", metavar="PAGE", help="measure only these pages: plan, diagnostic, budget, convention"
+    )
+    parser.add_argument(
+        "--allow-missing", action="store_true", help="exit 0 even if some pages do not exist yet (they are skipped)"
+    )
+    arguments = parser.parse_args()
+    if not 0 < arguments.sizes[0] < arguments.sizes[1]:
+        parser.error("--sizes takes two sizes, the smaller first")
+    output = Path(os.environ.get("BENCH_JSON") or ROOT / "bench" / "latest.json")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from bench import plan_data, plan_pages
+    from conventions.choices import ConventionStatus
+
+    if arguments.status not in ConventionStatus.values:
+        parser.error(f"--status must be one of {', '.join(ConventionStatus.values)}")
+    pages = plan_pages.PAGES
+    if arguments.pages:
+        pages = [page for page in plan_pages.PAGES if page.label in arguments.pages]
+        if unknown := set(arguments.pages) - {page.label for page in pages}:
+            parser.error(f"unknown page(s): {', '.join(sorted(unknown))}")
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # No collectstatic here: the manifest storage would fail on a missing manifest. Resolving a static
+    # URL costs the same with either storage (a dictionary lookup more for the manifest).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    warnings.filterwarnings("ignore", message="No directory at")
+
+    with tempfile.TemporaryDirectory() as scratch:
+        if connection.vendor == "sqlite":
+            # A file, as in production, rather than the in-memory database tests use.
+            connection.settings_dict["TEST"]["NAME"] = str(Path(scratch) / "bench.sqlite3")
+        started = time.perf_counter()
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            print(
+                f"Throwaway {connection.vendor} database {connection.settings_dict['NAME']} ready in "
+                f"{time.perf_counter() - started:.1f} s.",
+                file=sys.stderr,
+            )
+            started = time.perf_counter()
+            with transaction.atomic():
+                conventions = [
+                    plan_data.build_convention(index=index, actions=size, status=arguments.status)
+                    for index, size in enumerate(arguments.sizes)
+                ]
+            print(
+                f"Built conventions of {' and '.join(map(str, arguments.sizes))} actions in "
+                f"{time.perf_counter() - started:.1f} s.",
+                file=sys.stderr,
+            )
+            if connection.vendor == "postgresql":
+                # Fresh tables have no statistics yet; a production database has them.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            rows, skipped = plan_pages.measure(
+                conventions, pages=pages, repeat=arguments.repeat, warmup=arguments.warmup
+            )
+        except plan_pages.PageFailed as error:
+            if error.__cause__ is not None:
+                traceback.print_exception(error.__cause__, file=sys.stderr)
+            print(f"\nFAILED: {error}", file=sys.stderr)
+            return 2
+        finally:
+            connection.close()
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    small, large = arguments.sizes
+    print()
+    print(f"Server time on {connection.vendor}, {arguments.repeat} requests per line after {arguments.warmup} warm-ups")
+    print(plan_pages.table(rows) if rows else "(no page measured)")
+    print()
+    for line in plan_pages.verdicts(rows, small=small, large=large):
+        print(line)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nRows written to {output}.")
+
+    if skipped:
+        names = ", ".join(f"{page.label} ({page.url_name})" for page in skipped)
+        print(f"\nSkipped, their URL name does not resolve yet: {names}.", file=sys.stderr)
+        if not arguments.allow_missing:
+            print("Exiting with status 1 (pass --allow-missing to accept).", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
