@@ -193,6 +193,12 @@ if [ $apt_ran = 1 ]; then
 fi
 install_assets
 compile_translations
+# A local secret key, so that `manage.py` works in this checkout without exporting one; the file is
+# ignored by git and never overrides a SECRET_KEY set in the environment (production, CI).
+if [ ! -f .env ]; then
+    printf 'SECRET_KEY=%s\n' "$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+    chmod 600 .env
+fi
 # SQLite database and private media of `make run` live here (ignored by git).
 mkdir -p var
 say "Installation up to date."
