@@ -70,6 +70,11 @@ class ProgressUpdateForm(ServiceErrorsMixin, forms.Form):
             raise forms.ValidationError(_("The date of an update cannot be in the future."))
         return reported_on
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's date picker offers no future date; clean_reported_on still checks.
+        self.fields["reported_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
 
 class IndicatorValueForm(ServiceErrorsMixin, forms.Form):
     current_value = forms.DecimalField(
