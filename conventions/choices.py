@@ -49,3 +49,56 @@ class MeetingKind(models.TextChoices):
     ANNUAL_REVIEW = "annual_review", _("Annual review")
     FOLLOW_UP = "follow_up", _("Follow-up")
     OTHER = "other", _("Other")
+
+
+# Statuses in which a review thread may still be answered, resolved or reopened: in review, sent back,
+# and back in drafting, where the staff answer the comments as they fix the text before resubmitting.
+REVIEW_DISCUSSION_STATUSES = frozenset(
+    {ConventionStatus.DRAFT, ConventionStatus.IN_REVIEW, ConventionStatus.CHANGES_REQUESTED}
+)
+
+# Statuses in which the convention has been signed by every signatory (before any date applies).
+SIGNED_STATUSES = frozenset({ConventionStatus.SIGNED, ConventionStatus.IN_FORCE})
+
+
+class LifecycleAction(models.TextChoices):
+    """What moved a convention from one status to another, as its timeline tells it."""
+
+    SUBMIT = "submit", _("Submitted for review")
+    WITHDRAW = "withdraw", _("Withdrawn from review")
+    REQUEST_CHANGES = "request_changes", _("Changes requested")
+    RESUME_DRAFTING = "resume_drafting", _("Drafting resumed")
+    APPROVE = "approve", _("Approved")
+    OPEN_SIGNATURE = "open_signature", _("Signature opened")
+    COMPLETE_SIGNATURE = "complete_signature", _("Signed by every signatory")
+    DECLINE = "decline", _("Signature declined")
+    ENTER_INTO_FORCE = "enter_into_force", _("Entered into force")
+    EXPIRE = "expire", _("Expired")
+    TERMINATE = "terminate", _("Terminated")
+    OPEN_AMENDMENT = "open_amendment", _("Amendment opened")
+
+
+class CommentAnchor(models.TextChoices):
+    """The part of the convention a review comment is about."""
+
+    GENERAL = "general", _("The convention as a whole")
+    ARTICLE = "article", _("Article")
+    FINDING = "finding", _("Diagnostic finding")
+    ACTION = "action", _("Fiche action")
+
+
+class SignatureMethod(models.TextChoices):
+    ELECTRONIC = "electronic", _("Signed in the portal")
+    PAPER = "paper", _("Signed on paper")
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    SIGNATURE_TURN = "signature_turn", _("Your turn to sign")
+    SIGNATURE_REMINDER = "signature_reminder", _("Signature reminder")
+    SIGNATURE_DECLINED = "signature_declined", _("Signature declined")
+    FULLY_SIGNED = "fully_signed", _("Signed by every signatory")
+    TERMINATED = "terminated", _("Terminated")
+    RENEWAL_ALERT = "renewal_alert", _("Renewal alert")

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from partners.choices import MembershipRole, OrganisationKind
 
-from .choices import EDITABLE_STATUSES
+from .choices import EDITABLE_STATUSES, REVIEW_DISCUSSION_STATUSES, SIGNED_STATUSES, ConventionStatus
 
 
 def visible_conventions_filter(user) -> Q:
@@ -87,20 +87,73 @@ rules.add_perm("conventions.review_convention", is_caf_officer)
 rules.add_perm("conventions.download_documents", can_see)
 
 
+ABILITY_KEYS = (
+    "view",
+    "edit",
+    "follow_up",
+    "review",
+    "download_documents",
+    "administer",
+    # The lifecycle: each key is one button, shown when the user may press it now.
+    "submit",
+    "withdraw",
+    "request_changes",
+    "approve",
+    "resume_drafting",
+    "open_signature",
+    "comment",
+    "reply",
+    "resolve_comments",
+    "record_paper_signature",
+    "sign",
+    "terminate",
+    "open_amendment",
+)
+
+
 def convention_abilities(user, convention) -> dict[str, bool]:
     """The answer views and templates share: they never disagree on what a button does.
 
     ``rules.has_perm`` is used rather than ``user.has_perm``, which grants superusers everything:
     an administrator sees every convention, but reviewing or signing stays the parties' act.
+
+    The lifecycle keys depend on the role and on the status the calendar gives today; the services
+    check them again under a row lock, with the reasons a refusal gives. A user who is both the
+    intercommunality's staff and a CAF officer never reviews: nobody approves their own text.
     """
     can_view = rules.has_perm("conventions.view_convention", user, convention)
     if not can_view:
-        return dict.fromkeys(("view", "edit", "follow_up", "review", "download_documents", "administer"), False)
+        return dict.fromkeys(ABILITY_KEYS, False)
+    staff = bool(is_epci_staff(user, convention))
+    officer = bool(is_caf_officer(user, convention))
+    reviewer = officer and not staff
+    status = convention.current_status
+    S = ConventionStatus
     return {
         "view": True,
-        "edit": rules.has_perm("conventions.edit_convention", user, convention),
-        "follow_up": rules.has_perm("conventions.follow_up_convention", user, convention),
-        "review": rules.has_perm("conventions.review_convention", user, convention),
+        "edit": staff and status in EDITABLE_STATUSES,
+        "follow_up": staff,
+        "review": officer,
         "download_documents": can_view,  # the same rule as viewing; no second query
         "administer": is_administrator(user),
+        "submit": staff and status == S.DRAFT,
+        "withdraw": staff and status == S.IN_REVIEW,
+        "request_changes": reviewer and status == S.IN_REVIEW,
+        "approve": reviewer and status == S.IN_REVIEW,
+        "resume_drafting": staff and status == S.CHANGES_REQUESTED,
+        "open_signature": (staff or reviewer) and status == S.APPROVED,
+        "comment": reviewer and status == S.IN_REVIEW,
+        "reply": (staff or officer) and status in REVIEW_DISCUSSION_STATUSES,
+        "resolve_comments": (staff or officer) and status in REVIEW_DISCUSSION_STATUSES,
+        "record_paper_signature": staff and status == S.IN_SIGNATURE,
+        # Whether one of the user's parties may sign now: asked only while the convention is being signed.
+        "sign": status == S.IN_SIGNATURE and _has_party_to_sign(user, convention),
+        "terminate": (staff or reviewer) and status in SIGNED_STATUSES,
+        "open_amendment": staff and status in SIGNED_STATUSES,
     }
+
+
+def _has_party_to_sign(user, convention) -> bool:
+    from .services.signing import parties_user_may_sign
+
+    return bool(parties_user_may_sign(user=user, convention=convention))

@@ -50,7 +50,7 @@ def ensure_can_edit(*, convention: Convention, by) -> None:
                 "The diagnostic can no longer be changed: the convention is %(status)s. It can only be changed "
                 "while it is a draft or sent back for changes."
             )
-            % {"status": convention.get_status_display().lower()}
+            % {"status": convention.get_current_status_display().lower()}
         )
     raise NotAllowed(_("Only the intercommunality's staff can change the diagnostic."))
 

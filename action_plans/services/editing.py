@@ -96,7 +96,7 @@ def frozen_message(convention: Convention) -> str:
         "This convention is “%(status)s”: its orientations, fiches actions and planned funding can no longer "
         "be modified. Only the follow-up can be updated (status, progress, indicators' current values, "
         "funding status)."
-    ) % {"status": convention.get_status_display()}
+    ) % {"status": convention.get_current_status_display()}
 
 
 def edit_refusal(convention: Convention, abilities: dict[str, bool]) -> NotAllowed | None:

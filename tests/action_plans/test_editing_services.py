@@ -22,7 +22,7 @@ from tests.action_plans.factories import (
     StrategicOrientationFactory,
     convention_ready_for_editing,
 )
-from tests.conventions.factories import ConventionFactory, domain
+from tests.conventions.factories import ConventionFactory, domain, force_status
 from tests.diagnostics.factories import FindingFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 
@@ -155,11 +155,10 @@ def test_an_orientation_needs_a_title(convention, staff):
 
 @pytest.mark.parametrize("status", [ConventionStatus.IN_REVIEW, ConventionStatus.SIGNED, ConventionStatus.IN_FORCE])
 def test_orientations_are_frozen_once_the_convention_leaves_drafting(convention, staff, status):
-    convention.status = status
-    convention.save()
+    force_status(convention, status)
     with pytest.raises(NotAllowed) as error:
         editing.orientation_create(convention=convention, title="Trop tard", by=staff)
-    assert convention.get_status_display() in str(error.value)
+    assert convention.get_current_status_display() in str(error.value)
     assert not StrategicOrientation.objects.exists()
 
 
@@ -170,8 +169,7 @@ def test_a_reader_cannot_create_an_orientation(convention):
 
 
 def test_the_changes_requested_status_is_editable_again(convention, staff):
-    convention.status = ConventionStatus.CHANGES_REQUESTED
-    convention.save()
+    force_status(convention, ConventionStatus.CHANGES_REQUESTED)
     assert editing.orientation_create(convention=convention, title="Reprise", by=staff).position == 1
 
 
@@ -184,8 +182,7 @@ def test_orientation_update_records_the_author(orientation, staff):
 
 def test_orientation_update_refused_when_frozen(orientation, staff):
     convention = orientation.plan.convention
-    convention.status = ConventionStatus.SIGNED
-    convention.save()
+    force_status(convention, ConventionStatus.SIGNED)
     with pytest.raises(NotAllowed):
         editing.orientation_update(orientation=orientation, title="Interdit", by=staff)
     orientation.refresh_from_db()
@@ -415,8 +412,7 @@ def test_an_indicator_needs_a_label(convention, orientation, staff):
 
 @pytest.mark.parametrize("status", [ConventionStatus.IN_REVIEW, ConventionStatus.SIGNED])
 def test_no_new_fiche_once_frozen(convention, orientation, staff, status):
-    convention.status = status
-    convention.save()
+    force_status(convention, status)
     with pytest.raises(NotAllowed):
         editing.action_create(orientation=orientation, data=fiche_input(convention), by=staff)
     assert not Action.objects.exists()
@@ -609,8 +605,7 @@ def test_nothing_changed_since_the_current_version(fiche):
 
 @pytest.fixture
 def signed_fiche(convention, fiche):
-    convention.status = ConventionStatus.SIGNED
-    convention.save()
+    force_status(convention, ConventionStatus.SIGNED)
     return fiche
 
 
@@ -645,7 +640,7 @@ def test_contractual_changes_are_refused_once_signed(staff, signed_fiche, change
     before = snapshot(signed_fiche)
     with pytest.raises(NotAllowed) as error:
         editing.action_update(action=signed_fiche, data=data, expected_version=0, by=staff)
-    assert "Signée" in str(error.value)
+    assert "En vigueur" in str(error.value)
     assert snapshot(signed_fiche) == before, "nothing is saved, not even the allowed progress"
 
 
@@ -700,8 +695,7 @@ def test_moving_fiches_renumbers_the_orientation(orientation, staff):
 def test_moving_a_fiche_is_refused_once_signed(orientation, staff):
     action = ActionFactory(orientation=orientation)
     convention = orientation.plan.convention
-    convention.status = ConventionStatus.IN_REVIEW
-    convention.save()
+    force_status(convention, ConventionStatus.IN_REVIEW)
     with pytest.raises(NotAllowed):
         editing.action_move(action=action, direction="down", by=staff)
 

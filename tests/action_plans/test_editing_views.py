@@ -19,7 +19,7 @@ from tests.action_plans.factories import (
     StrategicOrientationFactory,
     convention_ready_for_editing,
 )
-from tests.conventions.factories import ConventionFactory, PartyFactory, domain
+from tests.conventions.factories import ConventionFactory, PartyFactory, domain, force_status
 from tests.diagnostics.factories import FindingFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.roles import EXPECTED, ROLES
@@ -212,8 +212,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client, world_fiche, page_na
 @pytest.mark.parametrize("role", ROLES)
 def test_once_signed_only_the_intercommunality_staff_opens_the_follow_up_form(client, world_fiche, role):
     convention, users, orientation, action = world_fiche
-    convention.status = ConventionStatus.SIGNED
-    convention.save()
+    force_status(convention, ConventionStatus.SIGNED)
     client.force_login(users[role])
     response = client.get(url("action_edit", convention, action.pk))
     can_view = EXPECTED[role][0]
@@ -227,8 +226,7 @@ def test_once_signed_only_the_intercommunality_staff_opens_the_follow_up_form(cl
 )
 def test_contractual_pages_are_refused_with_the_reason_once_signed(client, world_fiche, page_name):
     convention, users, orientation, action = world_fiche
-    convention.status = ConventionStatus.IN_REVIEW
-    convention.save()
+    force_status(convention, ConventionStatus.IN_REVIEW)
     client.force_login(users["epci_staff"])
     response = client.get(pages(convention, orientation, action)[page_name])
     assert response.status_code == 403
@@ -524,8 +522,7 @@ def test_the_second_save_shows_what_changed_and_keeps_the_input(client, conventi
 
 @pytest.fixture
 def signed(convention):
-    convention.status = ConventionStatus.SIGNED
-    convention.save()
+    force_status(convention, ConventionStatus.SIGNED)
     return convention
 
 
@@ -600,7 +597,7 @@ def test_a_hand_made_post_changing_frozen_content_is_refused(staff_client, signe
     )
     response = staff_client.post(url("action_edit", signed, fiche.pk), data)
     assert response.status_code == 403
-    assert "Signée" in response.content.decode()
+    assert "En vigueur" in response.content.decode()
     after = (
         list(Action.objects.filter(pk=fiche.pk).values()),
         list(FundingLine.objects.values()),
@@ -680,8 +677,7 @@ def test_edit_page_query_count_does_not_grow_with_the_data(client):
         convention, action = big_fiche(size)
         client.force_login(staff_of(convention))
         for frozen in (False, True):
-            convention.status = ConventionStatus.SIGNED if frozen else ConventionStatus.DRAFT
-            convention.save()
+            force_status(convention, ConventionStatus.SIGNED if frozen else ConventionStatus.DRAFT)
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(url("action_edit", convention, action.pk)).status_code == 200
             counts.append(len(queries))

@@ -18,6 +18,7 @@ from tests.action_plans.factories import (
     FundingLineFactory,
     ProgressUpdateFactory,
 )
+from tests.conventions.factories import force_status
 from tests.partners.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,7 @@ def test_staff_set_status_and_progress(action):
 @pytest.mark.parametrize("status", [ConventionStatus.IN_REVIEW, ConventionStatus.SIGNED, ConventionStatus.IN_FORCE])
 def test_monitoring_stays_open_once_the_convention_is_frozen(action, status):
     convention = action.orientation.plan.convention
-    convention.status = status
-    convention.save()
+    force_status(convention, status)
     monitoring.action_update_status_progress(action=action, status=ActionStatus.DONE, progress=100, by=staff(action))
     action.refresh_from_db()
     assert action.status == ActionStatus.DONE
@@ -215,8 +215,7 @@ def test_a_funding_status_outside_the_list_is_refused(action):
 
 def test_funding_status_stays_open_on_a_signed_convention(action):
     convention = action.orientation.plan.convention
-    convention.status = ConventionStatus.SIGNED
-    convention.save()
+    force_status(convention, ConventionStatus.SIGNED)
     line = FundingLineFactory(action=action)
     monitoring.funding_line_update_status(funding_line=line, status=FundingStatus.PAID, by=staff(action))
     line.refresh_from_db()

@@ -18,7 +18,7 @@ from tests.action_plans.factories import (
     FundingLineFactory,
     populated_plan,
 )
-from tests.conventions.factories import ConventionFactory
+from tests.conventions.factories import ConventionFactory, force_status
 from tests.partners.factories import MembershipFactory
 from tests.roles import EXPECTED, ROLES
 
@@ -106,8 +106,7 @@ def test_readers_cannot_open_the_edit_forms_either(client, setup, name):
 @pytest.mark.parametrize("name", ENDPOINTS)
 def test_follow_up_stays_open_on_a_signed_convention(client, setup, name):
     convention, users, *_ = setup
-    convention.status = ConventionStatus.SIGNED
-    convention.save()
+    force_status(convention, ConventionStatus.SIGNED)
     pk, data = valid_post(name, setup)
     client.force_login(users["epci_staff"])
     assert client.post(endpoint(name, convention, pk), data, headers=HTMX).status_code == 200

@@ -21,7 +21,7 @@ from tests.action_plans.factories import (
     StrategicOrientationFactory,
     populated_plan,
 )
-from tests.conventions.factories import ConventionFactory, domain
+from tests.conventions.factories import ConventionFactory, domain, force_status
 from tests.diagnostics.factories import FindingFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.roles import EXPECTED, ROLES
@@ -119,8 +119,7 @@ def test_editing_links_only_while_the_content_may_be_edited(client, plan_world):
     create_url = reverse("action_plans:orientation_create", args=[convention.pk])
     assert edit_url in client.get(url("action_detail", convention, pk=action.pk)).content.decode()
     assert create_url in client.get(url("plan", convention)).content.decode()
-    convention.status = ConventionStatus.SIGNED
-    convention.save()
+    force_status(convention, ConventionStatus.SIGNED)
     assert edit_url not in client.get(url("action_detail", convention, pk=action.pk)).content.decode()
     plan_page = client.get(url("plan", convention)).content.decode()
     assert create_url not in plan_page

@@ -12,6 +12,31 @@ def domain(code: str) -> Domain:
     return Domain.objects.get(code=code)
 
 
+NEEDS_APPROVED_VERSION = {ConventionStatus.APPROVED, ConventionStatus.IN_SIGNATURE}
+NEEDS_SIGNED_VERSION = {
+    ConventionStatus.SIGNED,
+    ConventionStatus.IN_FORCE,
+    ConventionStatus.EXPIRED,
+    ConventionStatus.TERMINATED,
+}
+
+
+def force_status(convention: Convention, status: str) -> Convention:
+    """Put a convention in ``status`` directly, for tests about what a status allows (not about how
+    it is reached: the lifecycle services have their own tests). Statuses after an approval get the
+    version the database requires, frozen from the convention's current content."""
+    from conventions.services.versions import take_version
+    from tests.partners.factories import UserFactory
+
+    if status in NEEDS_APPROVED_VERSION and convention.approved_version_id is None:
+        convention.approved_version = take_version(convention=convention, by=UserFactory())
+    if status in NEEDS_SIGNED_VERSION and convention.signed_version_id is None:
+        convention.signed_version = take_version(convention=convention, by=UserFactory())
+    convention.status = status
+    convention.save()
+    return convention
+
+
 class ConventionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Convention
@@ -27,6 +52,11 @@ class ConventionFactory(factory.django.DjangoModelFactory):
     class Params:
         in_review = factory.Trait(status=ConventionStatus.IN_REVIEW)
         signed = factory.Trait(status=ConventionStatus.SIGNED)
+
+    @classmethod
+    def _create(cls, model_class, *args, status=ConventionStatus.DRAFT, **kwargs):
+        convention = super()._create(model_class, *args, status=ConventionStatus.DRAFT, **kwargs)
+        return force_status(convention, status) if status != ConventionStatus.DRAFT else convention
 
     @factory.post_generation
     def domains(self, create, extracted, **kwargs):

@@ -57,14 +57,6 @@ def test_form_explains_a_period_ending_before_it_starts_in_french():
         assert form.errors["period_end"] == ["La fin de la période doit être postérieure à son début."]
 
 
-def test_an_amendment_needs_a_parent_and_a_higher_version():
-    original = ConventionFactory()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ConventionFactory(version=2)
-    amendment = ConventionFactory(parent=original, version=2, epci=original.epci)
-    assert amendment.is_amendment
-
-
 def test_a_signatory_needs_a_signing_order_and_an_associate_has_none():
     with pytest.raises(IntegrityError), transaction.atomic():
         PartyFactory(signing_order=None)

@@ -5,6 +5,7 @@ import pytest
 from conventions.choices import ConventionStatus
 from conventions.models import Convention
 from partners.choices import MembershipRole
+from tests.conventions.factories import force_status
 from tests.partners.factories import MembershipFactory
 from tests.roles import EXPECTED, ROLES
 
@@ -27,8 +28,7 @@ def test_queryset_scope_agrees_with_the_view_ability(world, role):
 @pytest.mark.parametrize("status", [ConventionStatus.IN_REVIEW, ConventionStatus.SIGNED, ConventionStatus.IN_FORCE])
 def test_epci_staff_cannot_edit_the_contract_once_it_left_draft_but_still_follow_it_up(world, status):
     convention, users = world
-    convention.status = status
-    convention.save()
+    force_status(convention, status)
     abilities = convention.get_abilities(users["epci_staff"])
     assert abilities["edit"] is False
     assert abilities["follow_up"] is True

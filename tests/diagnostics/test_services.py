@@ -13,7 +13,7 @@ from diagnostics import services
 from diagnostics.choices import FindingKind, Priority
 from diagnostics.csv_import import RawRow
 from diagnostics.models import Consultation, Diagnostic, Finding, IndicatorValue
-from tests.conventions.factories import ConventionFactory, domain
+from tests.conventions.factories import ConventionFactory, domain, force_status
 from tests.diagnostics.factories import ConsultationFactory, FindingFactory, IndicatorValueFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 
@@ -27,8 +27,7 @@ def english():
 
 
 def freeze(territory, status=ConventionStatus.IN_REVIEW):
-    territory.convention.status = status
-    territory.convention.save()
+    force_status(territory.convention, status)
 
 
 def outsiders(territory):

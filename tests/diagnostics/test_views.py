@@ -16,7 +16,7 @@ from diagnostics.choices import FindingKind
 from diagnostics.csv_import import MAX_BYTES
 from diagnostics.models import Consultation, Finding, IndicatorValue
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
-from tests.conventions.factories import domain
+from tests.conventions.factories import domain, force_status
 from tests.diagnostics.factories import (
     ConsultationFactory,
     DiagnosticFactory,
@@ -252,8 +252,7 @@ def test_editing_pages_of_a_convention_without_diagnostic_answer_404(client, ter
 
 def test_a_frozen_convention_is_read_only_for_its_staff(client, territory):
     FindingFactory(diagnostic=territory.diagnostic)
-    territory.convention.status = ConventionStatus.IN_REVIEW
-    territory.convention.save()
+    force_status(territory.convention, ConventionStatus.IN_REVIEW)
     client.force_login(territory.staff)
     page = client.get(url("detail", territory.convention)).content.decode()
     assert url("import_upload", territory.convention) not in page

@@ -1,16 +1,20 @@
 """The convention itself: its domains, articles, parties and governance bodies."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partners.choices import OrganisationKind
 from partners.models import Organisation, Representative
 
-from .choices import (
+from ..choices import (
+    SIGNED_STATUSES,
     ConventionStatus,
     DraftingPhase,
     GovernanceBodyKind,
@@ -39,7 +43,7 @@ class Domain(models.Model):
 class ConventionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Conventions the user may see; see ``conventions.permissions`` for the same rule."""
-        from .permissions import visible_conventions_filter
+        from ..permissions import visible_conventions_filter
 
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -80,14 +84,28 @@ class Convention(models.Model):
         blank=True,
         help_text=_("The territory as the convention's own text describes it, which may differ from today's."),
     )
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("amended convention"),
+    amendment_number = models.PositiveSmallIntegerField(
+        _("amendment number"),
+        default=0,
+        help_text=_("0 for the original text; n while avenant n is drafted, reviewed, signed and in force."),
+    )
+    # The version under review or signature since the last approval (cleared when it goes back to draft),
+    # and the last version every signatory signed: the convention's text in force.
+    approved_version = models.ForeignKey(
+        "ConventionVersion",
+        verbose_name=_("version being signed"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="amendments",
+        related_name="+",
+    )
+    signed_version = models.ForeignKey(
+        "ConventionVersion",
+        verbose_name=_("signed version in force"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -106,14 +124,18 @@ class Convention(models.Model):
                 violation_error_message=_("The end of the period must come after its start."),
             ),
             models.CheckConstraint(
-                condition=(Q(parent__isnull=True) & Q(version=1)) | (Q(parent__isnull=False) & Q(version__gt=1)),
-                name="convention_version_matches_parent",
-                violation_error_message=_("An amendment has a parent and a version above 1; an original has neither."),
+                condition=~Q(
+                    status__in=sorted(SIGNED_STATUSES | {ConventionStatus.EXPIRED, ConventionStatus.TERMINATED})
+                )
+                | Q(signed_version__isnull=False),
+                name="convention_signed_has_signed_version",
+                violation_error_message=_("A signed convention needs its signed version."),
             ),
-            models.UniqueConstraint(
-                fields=["parent", "version"],
-                name="convention_amendment_version_unique",
-                violation_error_message=_("This convention already has an amendment with this version."),
+            models.CheckConstraint(
+                condition=~Q(status__in=[ConventionStatus.APPROVED, ConventionStatus.IN_SIGNATURE])
+                | Q(approved_version__isnull=False),
+                name="convention_in_signature_has_approved_version",
+                violation_error_message=_("An approved convention needs its approved version."),
             ),
         ]
 
@@ -131,11 +153,30 @@ class Convention(models.Model):
 
     @property
     def is_amendment(self) -> bool:
-        return self.parent_id is not None
+        """Whether the text being worked on (or last signed) is an avenant rather than the original."""
+        return self.amendment_number > 0
+
+    def status_on(self, day: datetime.date) -> str:
+        """The status as the calendar makes it on ``day``: signed conventions enter into force on their
+        start date and expire after their end date, whether or not the daily task has recorded it yet."""
+        if self.status in SIGNED_STATUSES:
+            if day > self.period_end:
+                return ConventionStatus.EXPIRED
+            if day >= self.period_start:
+                return ConventionStatus.IN_FORCE
+            return ConventionStatus.SIGNED
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    def get_current_status_display(self) -> str:
+        return str(ConventionStatus(self.current_status).label)
 
     def get_abilities(self, user) -> dict[str, bool]:
         """What ``user`` may do with this convention; views and templates both read this answer."""
-        from .permissions import convention_abilities
+        from ..permissions import convention_abilities
 
         return convention_abilities(user, self)
 

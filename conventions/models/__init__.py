@@ -1,0 +1,39 @@
+"""The convention and what its lifecycle records, split by concept."""
+
+from .convention import (
+    Article,
+    Convention,
+    ConventionQuerySet,
+    Domain,
+    GovernanceBody,
+    GovernanceMember,
+    Meeting,
+    Party,
+)
+from .workflow import (
+    ConventionVersion,
+    ImmutableRecordError,
+    Notification,
+    ReviewComment,
+    Signature,
+    StatusChange,
+    signature_scan_path,
+)
+
+__all__ = [
+    "Article",
+    "Convention",
+    "ConventionQuerySet",
+    "ConventionVersion",
+    "Domain",
+    "GovernanceBody",
+    "GovernanceMember",
+    "ImmutableRecordError",
+    "Meeting",
+    "Notification",
+    "Party",
+    "ReviewComment",
+    "Signature",
+    "StatusChange",
+    "signature_scan_path",
+]

@@ -1,0 +1,1 @@
+"""Writes and state transitions of conventions: lifecycle, versions, review, signatures, notices."""
