@@ -8,6 +8,7 @@ that is what ``make run`` uses on a laptop. CI and production set ``DATABASE_URL
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -169,11 +170,41 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The periodic jobs; the DatabaseScheduler copies these entries into its tables at start-up (their
+# times can then be changed in the admin). Times are CELERY_TIMEZONE's (Paris).
+CELERY_BEAT_SCHEDULE = {
+    "apply-calendar-transitions": {
+        "task": "conventions.tasks.apply_calendar_transitions",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "send-signature-reminders": {
+        "task": "conventions.tasks.send_signature_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "send-renewal-alerts": {
+        "task": "conventions.tasks.send_renewal_alerts",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "requeue-unsent-notifications": {
+        "task": "conventions.tasks.requeue_unsent_notifications",
+        "schedule": crontab(minute=20),
+    },
+}
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portail CTG <ne-pas-repondre@ctg.local>")
+# Seconds before an unresponsive SMTP server counts as a failure (the task then retries later).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The portal's public address, for the links e-mails carry (they are written outside any request).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000")
+# Pending signatories are reminded every so many days; staff and copil members are warned so many
+# months before a convention ends that it must be renewed.
+SIGNATURE_REMINDER_DAYS = env.int("SIGNATURE_REMINDER_DAYS", default=7)
+RENEWAL_ALERT_MONTHS = env.int("RENEWAL_ALERT_MONTHS", default=6)
+if SIGNATURE_REMINDER_DAYS < 1 or RENEWAL_ALERT_MONTHS < 1:
+    raise environ.ImproperlyConfigured("SIGNATURE_REMINDER_DAYS and RENEWAL_ALERT_MONTHS must be 1 or more.")
 
 # --- Territory data --------------------------------------------------------------------------
 # The small extract shipped in the repository; `make territories-full` fetches the full files.
