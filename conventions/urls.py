@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from .views import lifecycle, pages, review, signing, versions
 
 app_name = "conventions"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("conventions/<int:pk>/", views.convention_detail, name="detail"),
+    path("", pages.home, name="home"),
+    path("conventions/<int:pk>/", pages.convention_detail, name="detail"),
+    *lifecycle.urlpatterns,
+    *review.urlpatterns,
+    *signing.urlpatterns,
+    *versions.urlpatterns,
 ]

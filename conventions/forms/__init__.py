@@ -1,0 +1,1 @@
+"""Forms of the convention workflow, one module per part (lifecycle, review, signing)."""

@@ -1,0 +1,1 @@
+"""Pages of conventions, one module per part of the workflow; each module lists its own URLs."""

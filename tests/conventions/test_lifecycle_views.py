@@ -1,0 +1,323 @@
+"""The lifecycle buttons: who sees which, what a POST does, how a refusal is told, and what the page says."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conventions.choices import ConventionStatus as S
+from conventions.choices import LifecycleAction as A
+from conventions.models import ReviewComment, StatusChange
+from conventions.services import lifecycle
+from conventions.views.lifecycle import SERVICES
+from partners.choices import MembershipRole
+from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
+from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.roles import ROLES
+
+pytestmark = pytest.mark.django_db
+
+BUTTONS = {
+    A.SUBMIT: "Soumettre à la CAF pour relecture",
+    A.WITHDRAW: "Retirer de la relecture",
+    A.REQUEST_CHANGES: "Demander des modifications",
+    A.APPROVE: "Approuver le texte",
+    A.RESUME_DRAFTING: "Reprendre la rédaction",
+    A.OPEN_SIGNATURE: "Ouvrir la signature",
+    A.TERMINATE: "Résilier la convention",
+    A.OPEN_AMENDMENT: "Ouvrir un avenant",
+}
+
+
+@pytest.fixture
+def convention():
+    """A draft with the CAF du Causse and a commune as signatories, its staff, officer and a reader."""
+    convention = ConventionFactory(period_start=datetime.date(2030, 1, 1), period_end=datetime.date(2033, 12, 31))
+    caf = PartyFactory(
+        convention=convention, organisation=OrganisationFactory(caf=True, name="Caisse", short_name="CAF du Causse")
+    )
+    PartyFactory(convention=convention, organisation=OrganisationFactory(commune=True), signing_order=2)
+    ArticleFactory(convention=convention, position=1, title="Objet")
+    convention.staff = MembershipFactory(organisation=convention.epci).user
+    convention.officer = MembershipFactory(organisation=caf.organisation).user
+    convention.reader = MembershipFactory(organisation=convention.epci, role=MembershipRole.READER).user
+    return convention
+
+
+def transition_url(convention, action) -> str:
+    return reverse("conventions:transition", args=[convention.pk, action])
+
+
+def detail_url(convention) -> str:
+    return reverse("conventions:detail", args=[convention.pk])
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def post(client, user, convention, action, **data):
+    client.force_login(user)
+    data.setdefault("expected_status", convention.current_status)
+    return client.post(transition_url(convention, action), data)
+
+
+# --- POST: what each action does ---------------------------------------------------------------------------
+
+
+def test_staff_submit_and_are_told_what_comes_next(client, convention):
+    response = post(client, convention.staff, convention, "submit", comment="Prêt")
+    assert response.status_code == 302
+    assert response.url == detail_url(convention)
+    convention.refresh_from_db()
+    assert convention.status == S.IN_REVIEW
+    change = StatusChange.objects.get(convention=convention)
+    assert (change.action, change.actor, change.comment) == (A.SUBMIT, convention.staff, "Prêt")
+    [message] = messages_of(response)
+    assert "transmise à la CAF pour relecture" in message
+
+
+def test_the_officer_approves_and_the_message_gives_the_version_and_its_fingerprint(client, convention):
+    force_status(convention, S.IN_REVIEW)
+    response = post(client, convention.officer, convention, "approve")
+    convention.refresh_from_db()
+    assert convention.status == S.APPROVED
+    version = convention.approved_version
+    [message] = messages_of(response)
+    assert f"version {version.number}" in message
+    assert version.content_sha256[:12] in message
+    assert "ouvrir la signature" in message
+
+
+def test_requesting_changes_with_an_open_comment_and_a_reason(client, convention):
+    force_status(convention, S.IN_REVIEW)
+    ReviewComment.objects.create(convention=convention, author=convention.officer, body="Article 1 à revoir")
+    response = post(client, convention.officer, convention, "request_changes", comment="Voir l'article 1")
+    convention.refresh_from_db()
+    assert convention.status == S.CHANGES_REQUESTED
+    assert "Modifications demandées" in messages_of(response)[0]
+
+
+def test_a_missing_reason_shows_the_form_again_with_the_error_and_changes_nothing(client, convention):
+    force_status(convention, S.SIGNED)
+    response = post(client, convention.staff, convention, "terminate", comment="   ")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Donnez le motif" in content
+    assert 'name="expected_status" value="signed"' in content
+    convention.refresh_from_db()
+    assert convention.status == S.SIGNED
+    assert not StatusChange.objects.exists()
+
+
+def test_terminating_with_a_reason(client, convention):
+    force_status(convention, S.SIGNED)
+    response = post(client, convention.staff, convention, "terminate", comment="Fusion des EPCI")
+    convention.refresh_from_db()
+    assert convention.status == S.TERMINATED
+    assert StatusChange.objects.get(action=A.TERMINATE).comment == "Fusion des EPCI"
+    assert "résiliée" in messages_of(response)[0]
+
+
+def test_opening_an_amendment_says_which_text_stays_in_force(client, convention):
+    force_status(convention, S.SIGNED)
+    response = post(client, convention.staff, convention, "open_amendment")
+    convention.refresh_from_db()
+    assert (convention.status, convention.amendment_number) == (S.DRAFT, 1)
+    [message] = messages_of(response)
+    assert "Avenant n° 1" in message
+    assert f"Le texte signé (version {convention.signed_version.number}) reste en vigueur" in message
+
+
+def test_the_review_page_can_ask_to_come_back_to_it(client, convention):
+    response = post(client, convention.staff, convention, "submit", origin="review")
+    assert response.url == reverse("conventions:review", args=[convention.pk])
+
+
+def test_an_unknown_origin_comes_back_to_the_convention_page(client, convention):
+    response = post(client, convention.staff, convention, "submit", origin="https://example.org/")
+    assert response.url == detail_url(convention)
+
+
+# --- Refusals ------------------------------------------------------------------------------------------------
+
+
+def test_a_stale_tab_is_refused_with_a_message_and_nothing_recorded(client, convention):
+    force_status(convention, S.IN_REVIEW)
+    lifecycle.convention_withdraw(convention, by=convention.staff)
+    recorded = StatusChange.objects.count()
+    response = post(client, convention.officer, convention, "approve", expected_status=S.IN_REVIEW)
+    assert response.status_code == 302
+    [message] = messages_of(response)
+    assert "entre-temps" in message
+    assert StatusChange.objects.count() == recorded
+    assert not convention.versions.exists()
+
+
+def test_a_refused_transition_says_why(client, convention):
+    force_status(convention, S.IN_REVIEW)
+    ReviewComment.objects.create(convention=convention, author=convention.officer, body="À revoir")
+    response = post(client, convention.officer, convention, "approve")
+    assert response.status_code == 302
+    assert "encore ouvert" in messages_of(response)[0]
+    convention.refresh_from_db()
+    assert convention.status == S.IN_REVIEW
+
+
+def test_a_post_without_the_expected_status_is_refused(client, convention):
+    client.force_login(convention.staff)
+    response = client.post(transition_url(convention, "submit"), {"comment": ""})
+    assert response.status_code == 200
+    assert "Cette page n’est plus à jour" in response.content.decode()
+    convention.refresh_from_db()
+    assert convention.status == S.DRAFT
+
+
+@pytest.mark.parametrize("who", ["reader", "officer"])
+def test_a_wrong_role_gets_a_message_and_nothing_changes(client, convention, who):
+    response = post(client, getattr(convention, who), convention, "submit")
+    assert response.status_code == 302
+    assert response.url == detail_url(convention)
+    assert messages_of(response)
+    convention.refresh_from_db()
+    assert convention.status == S.DRAFT
+    assert not StatusChange.objects.exists()
+
+
+def test_an_outsider_gets_a_404(client, convention):
+    response = post(client, UserFactory(), convention, "submit")
+    assert response.status_code == 404
+    convention.refresh_from_db()
+    assert convention.status == S.DRAFT
+
+
+@pytest.mark.parametrize("action", ["complete_signature", "decline", "expire", "enter_into_force", "destroy"])
+def test_an_action_that_is_not_a_button_is_a_404(client, convention, action):
+    force_status(convention, S.IN_SIGNATURE)
+    response = post(client, convention.staff, convention, action, comment="Motif")
+    assert response.status_code == 404
+    convention.refresh_from_db()
+    assert convention.status == S.IN_SIGNATURE
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_only_post_is_accepted(client, convention, method):
+    client.force_login(convention.staff)
+    response = getattr(client, method)(transition_url(convention, "submit"))
+    assert response.status_code == 405
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client, convention):
+    response = client.post(transition_url(convention, "submit"), {"expected_status": "draft"})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+# --- The confirmation page (without JavaScript) ----------------------------------------------------------
+
+
+def test_the_confirmation_page_holds_the_form(client, convention):
+    force_status(convention, S.SIGNED)
+    client.force_login(convention.staff)
+    response = client.get(reverse("conventions:transition_confirm", args=[convention.pk, "terminate"]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'action="{transition_url(convention, "terminate")}"' in content
+    assert 'name="expected_status" value="in_force"' not in content  # its period lies ahead: signed
+    assert 'name="expected_status" value="signed"' in content
+    assert "Motif" in content
+    assert "required" in content
+
+
+def test_the_confirmation_page_refuses_who_may_not_act(client, convention):
+    client.force_login(convention.reader)
+    response = client.get(reverse("conventions:transition_confirm", args=[convention.pk, "submit"]))
+    assert response.status_code == 302
+    assert messages_of(response)
+
+
+def test_the_confirmation_page_of_an_outsider_is_a_404(client, convention):
+    client.force_login(UserFactory())
+    response = client.get(reverse("conventions:transition_confirm", args=[convention.pk, "submit"]))
+    assert response.status_code == 404
+
+
+# --- The bar on the convention page ------------------------------------------------------------------------
+
+VISIBLE_BUTTONS = {
+    # (status, role): the buttons shown
+    (S.DRAFT, "epci_staff"): {A.SUBMIT},
+    (S.IN_REVIEW, "epci_staff"): {A.WITHDRAW},
+    (S.IN_REVIEW, "caf_officer"): {A.APPROVE, A.REQUEST_CHANGES},
+    (S.CHANGES_REQUESTED, "epci_staff"): {A.RESUME_DRAFTING},
+    (S.APPROVED, "epci_staff"): {A.OPEN_SIGNATURE},
+    (S.APPROVED, "caf_officer"): {A.OPEN_SIGNATURE},
+    (S.SIGNED, "epci_staff"): {A.TERMINATE, A.OPEN_AMENDMENT},
+    (S.SIGNED, "caf_officer"): {A.TERMINATE},
+}
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.SIGNED, S.TERMINATED])
+@pytest.mark.parametrize(
+    "role", [r for r in ROLES if r not in ("other_epci_staff", "other_caf_officer", "unrelated_user")]
+)
+def test_each_role_sees_the_buttons_of_its_abilities(client, world, status, role):
+    convention, users = world
+    force_status(convention, status)
+    client.force_login(users[role])
+    content = client.get(detail_url(convention)).content.decode()
+    shown = {action for action in SERVICES if f'data-action="{action}"' in content}
+    assert shown == VISIBLE_BUTTONS.get((status, role), set())
+    for action in shown:
+        assert BUTTONS[action] in content
+        assert f'action="{transition_url(convention, action)}"' in content
+
+
+def test_the_bar_says_since_when_the_caf_reviews_it(client, convention):
+    lifecycle.convention_submit(convention, by=convention.staff)
+    client.force_login(convention.staff)
+    content = client.get(detail_url(convention)).content.decode()
+    day = timezone.localtime(StatusChange.objects.get().occurred_at).strftime("%d/%m/%Y")
+    assert f"En relecture par la CAF du Causse depuis le {day}" in content
+
+
+def test_the_bar_quotes_the_reason_of_the_changes_requested(client, convention):
+    lifecycle.convention_submit(convention, by=convention.staff)
+    ReviewComment.objects.create(convention=convention, author=convention.officer, body="À revoir")
+    lifecycle.convention_request_changes(convention, by=convention.officer, comment="Préciser les financements")
+    client.force_login(convention.staff)
+    content = client.get(detail_url(convention)).content.decode()
+    assert "CAF du Causse a demandé des modifications le" in content
+    assert "Préciser les financements" in content
+
+
+def test_the_bar_of_an_amendment_says_which_text_stays_in_force(client, convention):
+    convention.period_start = datetime.date(2024, 1, 1)
+    convention.save()
+    force_status(convention, S.SIGNED)
+    lifecycle.convention_open_amendment(convention, by=convention.staff, expected_status=S.IN_FORCE)
+    client.force_login(convention.staff)
+    content = client.get(detail_url(convention)).content.decode()
+    number = convention.signed_version.number
+    assert f"Avenant n° 1 en cours de rédaction — le texte en vigueur reste la version {number}" in content
+
+
+def detail_queries(client, convention) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(detail_url(convention)).status_code == 200
+    return len(queries)
+
+
+def test_the_bar_costs_no_query_per_party_or_step(client, convention):
+    lifecycle.convention_submit(convention, by=convention.staff)
+    client.force_login(convention.staff)
+    few = detail_queries(client, convention)
+    for order in range(3, 13):
+        PartyFactory(convention=convention, organisation=OrganisationFactory(caf=True), signing_order=order)
+    lifecycle.convention_withdraw(convention, by=convention.staff)
+    lifecycle.convention_submit(convention, by=convention.staff)
+    assert detail_queries(client, convention) == few
