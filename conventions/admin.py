@@ -1,7 +1,25 @@
+import json
+
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Article, Convention, Domain, GovernanceBody, GovernanceMember, Meeting, Party
+from .models import (
+    Article,
+    Convention,
+    ConventionVersion,
+    Domain,
+    GovernanceBody,
+    GovernanceMember,
+    Meeting,
+    Notification,
+    Party,
+    ReviewComment,
+    Signature,
+    StatusChange,
+)
+from .services.versions import version_is_intact
 
 
 @admin.register(Domain)
@@ -30,10 +48,12 @@ class GovernanceBodyInline(admin.TabularInline):
 
 @admin.register(Convention)
 class ConventionAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "title", "epci", "period_start", "period_end", "status", "version"]
+    list_display = ["reference", "title", "epci", "period_start", "period_end", "status", "amendment_number"]
     list_filter = ["status", "drafting_phase", "domains"]
     search_fields = ["reference", "title", "epci__name"]
-    autocomplete_fields = ["epci", "parent"]
+    autocomplete_fields = ["epci"]
+    # The lifecycle moves only through its services, which record who did what and when.
+    readonly_fields = ["status", "amendment_number", "approved_version", "signed_version"]
     filter_horizontal = ["domains"]
     inlines = [ArticleInline, PartyInline, GovernanceBodyInline]
     list_select_related = ["epci"]
@@ -89,3 +109,153 @@ class MeetingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["body", "created_by"]
     filter_horizontal = ["attendees"]
     list_select_related = ["body"]
+
+
+# --- What the lifecycle records: read-only here, written only by the services ---------------------
+
+
+class _DateSetFilter(admin.SimpleListFilter):
+    """Filters on whether a date field is set, with words that say what that means for the record."""
+
+    field = ""
+    unset_label = set_label = ""
+
+    def lookups(self, request, model_admin):
+        return [("unset", self.unset_label), ("set", self.set_label)]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("unset", "set"):
+            return queryset.filter(**{f"{self.field}__isnull": self.value() == "unset"})
+        return queryset
+
+
+class SignatureValidityFilter(_DateSetFilter):
+    title = _("validity")
+    parameter_name = "validity"
+    field = "voided_at"
+    unset_label, set_label = _("Valid"), _("Void")
+
+
+class CommentResolutionFilter(_DateSetFilter):
+    title = _("resolution")
+    parameter_name = "resolution"
+    field = "resolved_at"
+    unset_label, set_label = _("Open"), _("Resolved")
+
+
+class NotificationSentFilter(_DateSetFilter):
+    title = _("sending")
+    parameter_name = "sending"
+    field = "sent_at"
+    unset_label, set_label = _("Not sent yet"), _("Sent")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of legal or historical value: listed, searched and read, never added, changed or deleted
+    from the administration (the services write them, with their checks and their history)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConventionVersion)
+class ConventionVersionAdmin(ReadOnlyAdmin):
+    list_display = ["convention", "number", "amendment_number", "short_hash", "approved_by", "approved_at"]
+    list_filter = ["amendment_number"]
+    search_fields = ["convention__reference", "convention__title", "content_sha256"]
+    list_select_related = ["convention", "approved_by"]
+    date_hierarchy = "approved_at"
+    fields = [
+        "convention",
+        "number",
+        "amendment_number",
+        "approved_by",
+        "approved_at",
+        "content_sha256",
+        "integrity",
+        "readable_content",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The list does not need the (large) content; the detail page reads it when it shows it.
+        return super().get_queryset(request).defer("content_json")
+
+    @admin.display(description=_("SHA-256"))
+    def short_hash(self, version):
+        return f"{version.short_hash}…"
+
+    @admin.display(description=_("integrity"), boolean=True)
+    def integrity(self, version):
+        return version_is_intact(version)
+
+    @admin.display(description=_("canonical content"))
+    def readable_content(self, version):
+        return format_html(
+            '<pre style="white-space: pre-wrap; max-height: 40rem; overflow: auto;">{}</pre>',
+            json.dumps(version.content, indent=2, ensure_ascii=False, sort_keys=True),
+        )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["convention", "occurred_at", "action", "from_status", "to_status", "actor", "version"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["convention__reference", "comment", "actor__username", "actor__last_name"]
+    list_select_related = ["convention", "actor", "version"]
+    date_hierarchy = "occurred_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("version__content_json")
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["version", "organisation_name", "signer_name", "method", "signed_at", "is_valid"]
+    list_filter = ["method", SignatureValidityFilter]
+    search_fields = [
+        "organisation_name",
+        "signer_name",
+        "signer_title",
+        "version_sha256",
+        "version__convention__reference",
+    ]
+    list_select_related = ["version__convention"]
+    date_hierarchy = "signed_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("version__content_json")
+
+    @admin.display(description=_("valid"), boolean=True)
+    def is_valid(self, signature):
+        return not signature.is_void
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(ReadOnlyAdmin):
+    """Read-only too: the review threads are the record of what the CAF asked before approving."""
+
+    list_display = ["convention", "anchor_label", "author", "created_at", "is_open"]
+    list_filter = ["anchor", CommentResolutionFilter]
+    search_fields = ["body", "anchor_label", "convention__reference", "author__username", "author__last_name"]
+    list_select_related = ["convention", "author"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("open"), boolean=True)
+    def is_open(self, comment):
+        return comment.is_open
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "email", "subject", "convention", "sent_at", "attempts"]
+    list_filter = ["kind", NotificationSentFilter]
+    search_fields = ["email", "subject", "body", "convention__reference", "dedup_key"]
+    list_select_related = ["convention"]
+    date_hierarchy = "created_at"

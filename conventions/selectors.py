@@ -1,14 +1,22 @@
 """Reads of conventions shared by pages, exports and PDFs, scoped to the user, without N+1."""
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from action_plans.models import Action, StrategicOrientation
 from diagnostics.choices import FindingKind
 from diagnostics.models import Finding
 
-from .choices import PartyRole
-from .models import Convention, GovernanceBody, GovernanceMember, Party
+from .choices import LifecycleAction, PartyRole
+from .models import (
+    Convention,
+    ConventionVersion,
+    GovernanceBody,
+    GovernanceMember,
+    Party,
+    ReviewComment,
+    StatusChange,
+)
 
 
 def conventions_for_home(*, user):
@@ -27,7 +35,10 @@ def conventions_for_home(*, user):
 def convention_for_user(*, user, pk: int) -> Convention:
     """One convention the user may see, or 404 — never 403, so its existence does not leak."""
     return get_object_or_404(
-        Convention.objects.visible_to(user).select_related("epci", "parent", "action_plan", "diagnostic"), pk=pk
+        Convention.objects.visible_to(user).select_related(
+            "epci", "action_plan", "diagnostic", "approved_version", "signed_version"
+        ),
+        pk=pk,
     )
 
 
@@ -77,3 +88,249 @@ def diagnostic_summary(*, convention: Convention) -> dict:
         "indicator_value_count": diagnostic.indicator_values.count(),
         "consultation_count": diagnostic.consultations.count(),
     }
+
+
+# --- Lifecycle, versions and signatures ------------------------------------------------------------
+
+
+def timeline(*, convention: Convention) -> list[StatusChange]:
+    """Every status change of the convention, oldest first, with who made it and on which version."""
+    return list(
+        StatusChange.objects.filter(convention=convention)
+        .select_related("actor", "version", "party__organisation")
+        .defer("version__content_json")
+        .order_by("occurred_at", "pk")
+    )
+
+
+def versions_of(*, convention: Convention) -> list[ConventionVersion]:
+    """The convention's versions, newest first, without their (large) content; each knows whether
+    every signatory signed it (``is_signed``) and whether it is the text in force (``is_current``)."""
+    completed = StatusChange.objects.filter(version=OuterRef("pk"), action=LifecycleAction.COMPLETE_SIGNATURE)
+    found = list(
+        ConventionVersion.objects.filter(convention=convention)
+        .defer("content_json")
+        .select_related("approved_by")
+        .annotate(is_signed=Exists(completed))
+        .order_by("-number")
+    )
+    for version in found:
+        version.is_current = version.pk == convention.signed_version_id
+        version.is_being_signed = version.pk == convention.approved_version_id
+    return found
+
+
+def version_for_user(*, user, convention_pk: int, number: int) -> ConventionVersion:
+    """One version of a convention the user may see, or 404."""
+    convention = convention_for_user(user=user, pk=convention_pk)
+    return get_object_or_404(
+        ConventionVersion.objects.select_related("approved_by"), convention=convention, number=number
+    )
+
+
+def open_review_comment_count(*, convention: Convention) -> int:
+    return ReviewComment.objects.filter(convention=convention, parent__isnull=True, resolved_at__isnull=True).count()
+
+
+def workflow_context(*, user, convention: Convention) -> dict:
+    """What the convention page shows of the lifecycle: timeline, versions, signatures, open comments."""
+    from .services.signing import signing_states
+
+    versions = versions_of(convention=convention)
+    by_id = {v.pk: v for v in versions}
+    version = by_id.get(convention.approved_version_id) or by_id.get(convention.signed_version_id)
+    return {
+        "timeline": timeline(convention=convention),
+        "versions": versions,
+        "signing_version": version,
+        "signing_states": signing_states(convention=convention, version=version) if version else [],
+        "open_comment_count": open_review_comment_count(convention=convention),
+    }
+
+
+# --- Version pages ---------------------------------------------------------------------------------
+
+
+def version_detail(*, user, convention_pk: int, number: int) -> ConventionVersion:
+    """One version for its page: its convention, every signature (void ones too), whether every
+    signatory signed it, and the newest version of the convention when a newer one exists."""
+    from .models import Signature
+
+    version = version_for_user(user=user, convention_pk=convention_pk, number=number)
+    convention = version.convention
+    version.all_signatures = list(
+        Signature.objects.filter(version=version)
+        .select_related("party", "recorded_by", "signer")
+        .order_by("party__signing_order", "signed_at", "pk")
+    )
+    version.is_signed = StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
+    version.is_current = version.pk == convention.signed_version_id
+    version.is_being_signed = version.pk == convention.approved_version_id
+    version.newest = (
+        ConventionVersion.objects.filter(convention=convention, number__gt=version.number)
+        .defer("content_json")
+        .order_by("-number")
+        .first()
+    )
+    if version.newest is not None:
+        newest = version.newest
+        newest.is_current = newest.pk == convention.signed_version_id
+        newest.is_being_signed = newest.pk == convention.approved_version_id
+        newest.is_signed = newest.is_current  # the newest signed version is always the one in force
+    return version
+
+
+def with_text_in_force(conventions):
+    """Conventions annotated with the number of their signed version (``text_in_force_number``),
+    in the same query, for lists that say which text stays in force while an avenant is prepared."""
+    from django.db.models import F
+
+    return conventions.annotate(text_in_force_number=F("signed_version__number"))
+
+
+# --- Review page (the CAF's review: every part of the convention with its comment threads) --------
+
+
+class ReviewPart:
+    """One part a review comment can be about, with its threads (top-level comments, replies
+    prefetched); ``threads`` holds only the open ones when the page is filtered."""
+
+    def __init__(self, *, key: str, anchor: str, target_id, label: str, target=None, threads=(), open_count=0):
+        self.key = key
+        self.anchor = anchor
+        self.target_id = target_id
+        self.label = label
+        self.target = target
+        self.threads = list(threads)
+        self.open_count = open_count
+
+
+class ReviewGroup:
+    """Parts shown together: the findings of one domain, the fiches of one orientation."""
+
+    def __init__(self, *, title: str, parts: list):
+        self.title = title
+        self.parts = parts
+
+
+class ReviewPage:
+    """What the review page shows; ``parts`` holds every part by key, whatever the filter, so that
+    an htmx answer can re-render the one that changed. ``removed`` lists the threads whose part was
+    deleted since (each as a part of its own, named by the label the thread kept)."""
+
+    def __init__(
+        self, *, general, articles, finding_groups, action_groups, removed, parts, open_count, resolved_count, only_open
+    ):
+        self.general: ReviewPart = general
+        self.articles: list[ReviewPart] = articles
+        self.finding_groups: list[ReviewGroup] = finding_groups
+        self.action_groups: list[ReviewGroup] = action_groups
+        self.removed: list[ReviewPart] = removed
+        self.parts: dict[str, ReviewPart] = parts
+        self.open_count: int = open_count
+        self.resolved_count: int = resolved_count
+        self.only_open: bool = only_open
+
+
+def review_part_key(comment) -> str:
+    """The key of the part a thread (or a reply, through its thread) belongs to on the review page."""
+    from .choices import CommentAnchor
+
+    thread = comment.parent if comment.parent_id else comment
+    target_id = {
+        CommentAnchor.ARTICLE: thread.article_id,
+        CommentAnchor.FINDING: thread.finding_id,
+        CommentAnchor.ACTION: thread.action_id,
+    }.get(thread.anchor)
+    if thread.anchor == CommentAnchor.GENERAL:
+        return "general"
+    if target_id is None:
+        return f"removed-{thread.pk}"
+    return f"{thread.anchor}-{target_id}"
+
+
+def review_page(*, convention: Convention, only_open: bool = False) -> ReviewPage:
+    """Every part of the convention with its review threads, in a fixed number of queries whatever
+    the number of comments, articles, findings or fiches; open and resolved threads counted."""
+    from .choices import CommentAnchor
+    from .models import Article
+
+    replies = ReviewComment.objects.select_related("author").order_by("created_at", "pk")
+    threads = list(
+        ReviewComment.objects.filter(convention=convention, parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )
+    by_key: dict[str, list] = {}
+    for thread in threads:
+        by_key.setdefault(review_part_key(thread), []).append(thread)
+
+    parts: dict[str, ReviewPart] = {}
+
+    def part(key: str, anchor: str, target_id, label: str, target=None) -> ReviewPart:
+        found = by_key.get(key, [])
+        open_threads = [thread for thread in found if thread.resolved_at is None]
+        parts[key] = ReviewPart(
+            key=key,
+            anchor=anchor,
+            target_id=target_id,
+            label=label,
+            target=target,
+            threads=open_threads if only_open else found,
+            open_count=len(open_threads),
+        )
+        return parts[key]
+
+    def shown(found: list) -> list:
+        return [p for p in found if p.open_count] if only_open else found
+
+    general = part("general", CommentAnchor.GENERAL, None, str(CommentAnchor.GENERAL.label))
+    articles = [
+        part(f"article-{a.pk}", CommentAnchor.ARTICLE, a.pk, str(a), a)
+        for a in Article.objects.filter(convention=convention).order_by("position", "pk")
+    ]
+    finding_groups: dict = {}
+    findings = (
+        Finding.objects.filter(diagnostic__convention=convention)
+        .select_related("domain")
+        .order_by("domain__position", "kind", "position", "pk")
+    )
+    for f in findings:
+        finding_groups.setdefault(f.domain.name, []).append(
+            part(f"finding-{f.pk}", CommentAnchor.FINDING, f.pk, f.title, f)
+        )
+    actions = Action.objects.order_by("position", "code", "pk")
+    orientations = (
+        StrategicOrientation.objects.filter(plan__convention=convention)
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("position")
+    )
+    action_groups = [
+        ReviewGroup(
+            title=str(o),
+            parts=[
+                part(f"action-{a.pk}", CommentAnchor.ACTION, a.pk, f"{a.code} {a.title}", a) for a in o.actions.all()
+            ],
+        )
+        for o in orientations
+    ]
+    removed = [
+        part(key, found[0].anchor, None, found[0].anchor_label)
+        for key, found in by_key.items()
+        if key.startswith("removed-")
+    ]
+    open_count = sum(1 for thread in threads if thread.resolved_at is None)
+    return ReviewPage(
+        general=general,
+        articles=shown(articles),
+        finding_groups=[
+            ReviewGroup(title=title, parts=shown(found)) for title, found in finding_groups.items() if shown(found)
+        ],
+        action_groups=[ReviewGroup(title=g.title, parts=shown(g.parts)) for g in action_groups if shown(g.parts)],
+        removed=shown(removed),
+        parts=parts,
+        open_count=open_count,
+        resolved_count=len(threads) - open_count,
+        only_open=only_open,
+    )

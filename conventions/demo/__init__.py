@@ -5,6 +5,14 @@ conceived from, copied into the data modules here (the portal never reads those 
 """
 
 from .common import DEMO_ACCOUNTS, DEMO_PASSWORD
-from .loader import DemoDataError, DemoReport, demo_convention_counts, demo_load
+from .loader import DemoDataError, DemoReport, demo_convention_counts, demo_convention_standing, demo_load
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "DemoDataError", "DemoReport", "demo_convention_counts", "demo_load"]
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_PASSWORD",
+    "DemoDataError",
+    "DemoReport",
+    "demo_convention_counts",
+    "demo_convention_standing",
+    "demo_load",
+]

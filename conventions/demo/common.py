@@ -1,7 +1,8 @@
 """Demo accounts and indicator definitions shared by both demo conventions.
 
-The accounts are fictional people, one per role of ``conventions.permissions``; only the signatories
-of the Grand Cahors convention (see ``grand_cahors.py``) are real, named by the published text.
+The accounts are fictional people, one per role of ``conventions.permissions`` and two signatories of
+La Cali's convention; only the signatories of the Grand Cahors convention (see ``grand_cahors.py``) are
+real, named by the published text.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("caf.gironde", "Thomas", "Lefèvre", _("CAF officer (CAF de la Gironde)"), staff_of="caf-gironde"),
     # No membership at all: Grand Cahors' convention is visible only through the copil seat.
     DemoAccount("copil.cahors", "Hélène", "Delpech", _("Copil member (Grand Cahors)")),
+    # No membership either: they see La Cali's convention as the signing representatives of its parties.
+    DemoAccount("signataire.cali", "Pierre", "Exemple", _("Signatory (president of La Cali, fictional)")),
+    DemoAccount("signataire.caf33", "Anne", "Exemple", _("Signatory (director of the CAF de la Gironde, fictional)")),
     DemoAccount("admin", "Claire", "Martin", _("Administrator"), is_superuser=True),
 )
 

@@ -8,7 +8,7 @@ the fiches actions and their follow-up) is plausible but illustrative, and says 
 the portal would see it.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from action_plans.choices import ActionStatus, FundingStatus
 from conventions.choices import DraftingPhase, GovernanceBodyKind, GovernanceMemberRole, MeetingKind, PartyRole
@@ -33,6 +33,7 @@ from .schema import (
     PartyRow,
     ProgressRow,
     RepresentativeRow,
+    SignedHistoryRow,
     Territory,
     TerritoryDemo,
 )
@@ -795,6 +796,24 @@ ORIENTATIONS = (
     ),
 )
 
+# The signature of 21 September 2020 at Cahors is public; the steps before it (dates, comments, who
+# pressed which button) are illustrative, consistent with the copil of 7 July 2020 that set that date.
+SIGNED_HISTORY = SignedHistoryRow(
+    submitted_by="agent.cahors",
+    submitted_at=datetime(2020, 8, 24, 10, 0),
+    submission_comment="Texte issu du comité de pilotage du 7 juillet 2020 (diagnostic et plan d'actions validés).",
+    approved_by="caf.lot",
+    approved_at=datetime(2020, 9, 7, 15, 30),
+    approval_comment="Relu et approuvé par la CAF du Lot. Signature prévue le 21 septembre 2020 à Cahors.",
+    signature_opened_by="agent.cahors",
+    signature_opened_at=datetime(2020, 9, 14, 9, 0),
+    signature_opening_comment="Signature sur papier par les huit signataires, le 21 septembre 2020 à Cahors.",
+    signed_on=date(2020, 9, 21),
+    place="Cahors",
+    recorded_by="agent.cahors",
+    recorded_at=datetime(2020, 9, 22, 9, 30),
+)
+
 DEMO = TerritoryDemo(
     territories=TERRITORIES,
     organisations=ORGANISATIONS,
@@ -814,8 +833,8 @@ DEMO = TerritoryDemo(
             "animation-vie-sociale",
             "acces-aux-droits",
         ),
-        # Signed on 21 September 2020; the status stays the model's default (draft) until the signing
-        # workflow records that signature: setting "signed" by hand would skip its transition records.
+        # Signed on 21 September 2020: the status is never set here, the lifecycle services record the
+        # review and the paper signatures (``signed_history``), then the calendar makes it expired.
         drafting_phase=DraftingPhase.FINALISATION,
         replaces_contract="Contrat Enfance Jeunesse (CEJ)",
         articles=ARTICLES,
@@ -828,5 +847,6 @@ DEMO = TerritoryDemo(
             orientations=ORIENTATIONS,
             updates_author="agent.cahors",
         ),
+        signed_history=SIGNED_HISTORY,
     ),
 )

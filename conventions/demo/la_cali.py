@@ -3,7 +3,8 @@
 From the published text: the domains, the Contrat Enfance Jeunesse, the projet socio-éducatif for the
 gens du voyage, the contrat de ville (Coutras' « Quartier du Centre »), the convention-cadre on housing,
 the perimeter of 46 communes and 88 000 inhabitants on 1 January 2017, and the convention d'objectifs
-with the centre socio-culturel « Portraits de famille ». There is no action plan yet.
+with the centre socio-culturel « Portraits de famille ». There is no action plan yet. The signing
+representatives are fictional (the text names nobody), so that the review and signature can be played.
 """
 
 from datetime import date
@@ -21,6 +22,7 @@ from .schema import (
     IndicatorValueRow,
     OrganisationRow,
     PartyRow,
+    RepresentativeRow,
     Territory,
     TerritoryDemo,
 )
@@ -49,13 +51,35 @@ ORGANISATIONS = (
     ),
 )
 
-# The text names nobody who will sign: the parties have no signing representative yet.
+# The text names nobody who will sign. So that the signature can be played in the demo, the signing
+# representatives are fictional people (all named « Exemple »): the president of La Cali and the
+# director of the CAF de la Gironde, each with a demo account, sign first; the mayor of Coutras, whose
+# commune holds the « Quartier du Centre », has no account and signs on paper in round 2.
+REPRESENTATIVES = (
+    RepresentativeRow(
+        "cali-president",
+        "la-cali",
+        "Pierre Exemple",
+        "Président de La Cali (personne fictive)",
+        user="signataire.cali",
+    ),
+    RepresentativeRow(
+        "caf-gironde-director",
+        "caf-gironde",
+        "Anne Exemple",
+        "Directrice de la CAF de la Gironde (personne fictive)",
+        user="signataire.caf33",
+    ),
+    RepresentativeRow("coutras-mayor", "coutras", "Louis Exemple", "Maire de Coutras (personne fictive)"),
+)
+
 # « Portraits de famille » is an associate: La Cali funds it through a convention d'objectifs and it
 # carries the social side of the contrat de ville, so it takes part in the CTG; but a CTG is signed by
 # the CAF, the intercommunality and its communes, not by the associations they fund.
 PARTIES = (
-    PartyRow("la-cali", PartyRole.SIGNATORY, signing_order=1),
-    PartyRow("caf-gironde", PartyRole.SIGNATORY, signing_order=1),
+    PartyRow("la-cali", PartyRole.SIGNATORY, "cali-president", signing_order=1),
+    PartyRow("caf-gironde", PartyRole.SIGNATORY, "caf-gironde-director", signing_order=1),
+    PartyRow("coutras", PartyRole.SIGNATORY, "coutras-mayor", signing_order=2),
     PartyRow("portraits-de-famille", PartyRole.ASSOCIATE),
 )
 
@@ -156,7 +180,7 @@ INDICATOR_VALUES = (
 DEMO = TerritoryDemo(
     territories=TERRITORIES,
     organisations=ORGANISATIONS,
-    representatives=(),
+    representatives=REPRESENTATIVES,
     convention=ConventionRow(
         reference="CTG-LA-CALI-2024",
         title="Convention territoriale globale de La Cali",

@@ -4,9 +4,12 @@ Idempotent by construction: every row is looked up by its natural key (a referen
 organisation with a person's name and title, a code, a position…) and written only when a value
 differs, so a second run creates nothing, changes nothing and records no new history. A reload brings
 the demo content back to these data, except what the portal's workflows own: a convention's status
-(never set here, the model default stands) and drafting phase are only set on creation, and a
-representative is linked to a user account only where the data say so, never unlinked, so reloading the
-demo never undoes what a workflow (such as the signing one) recorded.
+(never set here) and drafting phase are only set on creation, and a representative is linked to a user
+account only where the data say so, never unlinked, so reloading the demo never undoes what a workflow
+(such as the signing one) recorded.
+
+Grand Cahors' review and signature are not data written here but a history replayed through the
+lifecycle and signing services (see ``history``), once, on a convention whose timeline is empty.
 """
 
 from collections import Counter
@@ -17,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from action_plans.models import (
     Action,
@@ -31,11 +35,12 @@ from partners.choices import MembershipRole, OrganisationKind
 from partners.models import Membership, Organisation, Representative
 from partners.services import ImportReport, territories_import_from_directory
 
-from ..choices import PartyRole
+from ..choices import ConventionStatus, PartyRole
 from ..models import Article, Convention, Domain, GovernanceBody, GovernanceMember, Meeting, Party
 from . import grand_cahors, la_cali
 from .common import DEMO_ACCOUNTS, DEMO_PASSWORD, INDICATOR_DEFINITIONS
-from .schema import ActionPlanRow, ConventionRow, DemoAccount, DiagnosticRow, Territory, TerritoryDemo
+from .history import record_signed_history
+from .schema import ActionPlanRow, ConventionRow, DemoAccount, DiagnosticRow, PartyRow, Territory, TerritoryDemo
 
 User = get_user_model()
 
@@ -56,10 +61,12 @@ class DemoReport:
     territories: ImportReport | None = None
     conventions: list[Convention] = field(default_factory=list)
     accounts: list[tuple[DemoAccount, Any]] = field(default_factory=list)
+    # References of the conventions whose signed history this run replayed through the services.
+    histories_recorded: list[str] = field(default_factory=list)
 
     @property
     def changed_nothing(self) -> bool:
-        return not self.created and not self.updated and not self.relations_set
+        return not self.created and not self.updated and not self.relations_set and not self.histories_recorded
 
 
 @dataclass
@@ -285,21 +292,29 @@ def _load_convention(loading: _Loading, row: ConventionRow) -> Convention:
             {"title": article.title, "body": article.body},
         )
     for party in row.parties:
-        _upsert(
-            loading,
-            Party,
-            {
-                "convention": convention,
-                "organisation": _organisation(loading, party.organisation),
-                "representative": loading.representatives[party.representative] if party.representative else None,
-            },
-            {"role": party.role, "signing_order": party.signing_order},
-        )
+        _load_party(loading, convention, party)
     _load_governance(loading, convention, row)
     needs = _load_diagnostic(loading, convention, row.diagnostic) if row.diagnostic else {}
     if row.action_plan:
         _load_action_plan(loading, convention, row.action_plan, needs)
+    # Last, once the whole contractual content is there: approval freezes it into a version.
+    if row.signed_history and record_signed_history(convention, row.signed_history, loading.users):
+        loading.report.histories_recorded.append(convention.reference)
     return convention
+
+
+def _load_party(loading: _Loading, convention: Convention, row: PartyRow) -> Party:
+    organisation = _organisation(loading, row.organisation)
+    representative = loading.representatives[row.representative] if row.representative else None
+    lookup = {"convention": convention, "organisation": organisation, "representative": representative}
+    values = {"role": row.role, "signing_order": row.signing_order}
+    if representative is not None and not Party.objects.filter(**lookup).exists():
+        # A representative designated since an earlier load (La Cali's signatories): the party that was
+        # waiting for one receives them, rather than a second party of the same organisation appearing.
+        waiting = Party.objects.filter(convention=convention, organisation=organisation, representative=None).first()
+        if waiting is not None:
+            lookup, values = {"pk": waiting.pk}, {**values, "representative": representative}
+    return _upsert(loading, Party, lookup, values)
 
 
 def _epci_staff_user(loading: _Loading, epci_key: str):
@@ -472,3 +487,17 @@ def demo_convention_counts(convention: Convention) -> dict[str, int]:
         "findings": Finding.objects.filter(diagnostic__convention=convention).count(),
         "actions": Action.objects.filter(orientation__plan__convention=convention).count(),
     }
+
+
+def demo_convention_standing(convention: Convention) -> str:
+    """One line saying where a demo convention stands: its status today, its signed text and signatures."""
+    convention.refresh_from_db()
+    line = _("status today: %(status)s") % {"status": ConventionStatus(convention.current_status).label}
+    version = convention.signed_version
+    if version is not None:
+        line += " · " + _("signed version %(number)d (SHA-256 %(hash)s…), %(count)d signatures") % {
+            "number": version.number,
+            "hash": version.short_hash,
+            "count": version.signatures.filter(voided_at__isnull=True).count(),
+        }
+    return line

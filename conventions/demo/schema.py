@@ -5,7 +5,7 @@ loader resolves; a typo in a key fails loudly instead of silently creating a dup
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.functional import Promise
 
@@ -184,6 +184,30 @@ class ActionPlanRow:
 
 
 @dataclass(frozen=True)
+class SignedHistoryRow:
+    """How a convention was reviewed and signed on paper, replayed through the lifecycle services.
+
+    Accounts are demo usernames; times are naive local times (Europe/Paris), made aware on loading.
+    Every signatory party signs on paper on ``signed_on`` at ``place``, in signing order, and staff
+    record each signature with a stand-in scan.
+    """
+
+    submitted_by: str
+    submitted_at: datetime
+    submission_comment: str
+    approved_by: str
+    approved_at: datetime
+    approval_comment: str
+    signature_opened_by: str
+    signature_opened_at: datetime
+    signature_opening_comment: str
+    signed_on: date
+    place: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class ConventionRow:
     reference: str
     title: str
@@ -199,6 +223,8 @@ class ConventionRow:
     governance: tuple[GovernanceBodyRow, ...] = ()
     diagnostic: DiagnosticRow | None = None
     action_plan: ActionPlanRow | None = None
+    # Recorded once, through the services, on a convention whose timeline is still empty.
+    signed_history: SignedHistoryRow | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from . import selectors
+from .. import selectors
 
 
 def home(request):
@@ -19,5 +19,6 @@ def convention_detail(request, pk: int):
             "convention": convention,
             "abilities": convention.get_abilities(request.user),
             "diagnostic_summary": selectors.diagnostic_summary(convention=convention),
+            **selectors.workflow_context(user=request.user, convention=convention),
         },
     )

@@ -1,5 +1,6 @@
 """``manage.py load_demo``: both conventions as the texts describe them, the demo accounts, idempotency."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -8,12 +9,23 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
+from pypdf import PdfReader
 
 from action_plans.choices import ActionStatus
 from action_plans.models import Action, FundingLine
-from conventions.choices import ConventionStatus, DraftingPhase, GovernanceBodyKind, PartyRole
+from conventions.choices import (
+    ConventionStatus,
+    DraftingPhase,
+    GovernanceBodyKind,
+    LifecycleAction,
+    PartyRole,
+    SignatureMethod,
+)
 from conventions.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
-from conventions.models import Convention, GovernanceMember
+from conventions.models import Convention, GovernanceMember, Notification, Party, Signature
+from conventions.services import lifecycle
+from conventions.services.versions import sha256_of, version_is_intact
 from diagnostics.choices import FindingKind
 from diagnostics.models import Finding, IndicatorValue
 from partners.models import Organisation
@@ -34,14 +46,20 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
+def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
     """Loads the demo once for the whole module, on the empty test database.
 
     The load runs in a transaction rolled back after the module's last test, and each test still runs in
-    its own savepoint (pytest-django's ``db``), so what one test changes, the next does not see.
+    its own savepoint (pytest-django's ``db``), so what one test changes, the next does not see. The
+    scans of the paper signatures go to a temporary folder.
     """
     output = StringIO()
-    with django_db_blocker.unblock(), transaction.atomic(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
+    ):
         assert not Convention.objects.exists() and not Organisation.objects.exists()
         call_command("load_demo", stdout=output)
         yield output.getvalue()
@@ -82,8 +100,6 @@ def test_grand_cahors_has_its_period_domains_and_phase(grand_cahors):
         "acces-aux-droits",
     }
     assert grand_cahors.replaces_contract == "Contrat Enfance Jeunesse (CEJ)"
-    # The signature is recorded by the signing workflow, not by the demo.
-    assert grand_cahors.status == ConventionStatus.DRAFT
     assert grand_cahors.drafting_phase == DraftingPhase.FINALISATION
 
 
@@ -186,13 +202,16 @@ def test_grand_cahors_epci_has_its_official_communes(grand_cahors):
     assert grand_cahors.epci.member_communes.count() == 36
 
 
-def test_a_second_run_creates_and_changes_nothing(demo_output):
+def test_a_second_run_creates_and_changes_nothing(demo_output, settings):
     before = row_counts()
+    scans = sorted(path.name for path in settings.MEDIA_ROOT.rglob("*.pdf"))
     report = demo_load()
-    assert report.changed_nothing, (report.created, report.updated, report.relations_set)
+    assert report.changed_nothing, (report.created, report.updated, report.relations_set, report.histories_recorded)
+    assert report.histories_recorded == []
     assert report.territories.created == report.territories.updated == 0
-    # History tables included: nothing was saved again.
+    # History tables, versions, signatures, status changes and notifications included: nothing was saved again.
     assert row_counts() == before
+    assert sorted(path.name for path in settings.MEDIA_ROOT.rglob("*.pdf")) == scans
 
 
 def test_a_second_run_restores_a_changed_demo_password(demo_output):
@@ -204,19 +223,38 @@ def test_a_second_run_restores_a_changed_demo_password(demo_output):
     assert user.check_password(DEMO_PASSWORD)
 
 
-def test_a_reload_keeps_what_the_workflows_recorded(grand_cahors):
+def test_a_reload_keeps_what_the_workflows_recorded(grand_cahors, la_cali):
     signing_user = get_user_model().objects.create_user("valerie.guillon")
     guillon = grand_cahors.parties.get(representative__full_name="Valérie Guillon").representative
     guillon.user = signing_user
     guillon.save()
-    Convention.objects.filter(pk=grand_cahors.pk).update(
-        status=ConventionStatus.SIGNED, drafting_phase=DraftingPhase.ACTION_PLAN
-    )
+    lifecycle.convention_submit(la_cali, by=get_user_model().objects.get(username="agent.cali"))
+    Convention.objects.filter(pk=la_cali.pk).update(drafting_phase=DraftingPhase.ACTION_PLAN)
+    changes = la_cali.status_changes.count()
     call_command("load_demo", stdout=StringIO())
-    grand_cahors.refresh_from_db()
+    la_cali.refresh_from_db()
     guillon.refresh_from_db()
-    assert (grand_cahors.status, grand_cahors.drafting_phase) == (ConventionStatus.SIGNED, DraftingPhase.ACTION_PLAN)
+    assert (la_cali.status, la_cali.drafting_phase) == (ConventionStatus.IN_REVIEW, DraftingPhase.ACTION_PLAN)
+    assert la_cali.status_changes.count() == changes == 1
     assert guillon.user == signing_user
+
+
+def test_a_reload_never_replays_grand_cahors_history_over_what_happened_since(grand_cahors):
+    # Say its staff opened an avenant while it was in force (its end date pushed back for the occasion).
+    Convention.objects.filter(pk=grand_cahors.pk).update(
+        status=ConventionStatus.IN_FORCE, period_end=datetime.date(2099, 12, 31)
+    )
+    lifecycle.convention_open_amendment(
+        grand_cahors, by=get_user_model().objects.get(username="agent.cahors"), comment="Avenant de démonstration"
+    )
+    grand_cahors.refresh_from_db()
+    changes = grand_cahors.status_changes.count()
+    report = demo_load()
+    grand_cahors.refresh_from_db()
+    assert report.histories_recorded == []
+    assert (grand_cahors.status, grand_cahors.amendment_number) == (ConventionStatus.DRAFT, 1)
+    assert grand_cahors.status_changes.count() == changes
+    assert grand_cahors.versions.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -227,6 +265,8 @@ def test_a_reload_keeps_what_the_workflows_recorded(grand_cahors):
         ("caf.lot", {GRAND_CAHORS}),
         ("caf.gironde", {LA_CALI}),
         ("copil.cahors", {GRAND_CAHORS}),
+        ("signataire.cali", {LA_CALI}),
+        ("signataire.caf33", {LA_CALI}),
         ("admin", {GRAND_CAHORS, LA_CALI}),
     ],
 )
@@ -246,3 +286,167 @@ def test_the_command_prints_every_account_and_the_shared_password(demo_output):
     assert DEMO_PASSWORD in demo_output
     for account in DEMO_ACCOUNTS:
         assert account.username in demo_output
+
+
+# --- Grand Cahors' review and signature, replayed through the services ----------------------------
+
+
+def test_grand_cahors_is_expired_today_as_the_calendar_recorded_it(grand_cahors):
+    assert grand_cahors.current_status == ConventionStatus.EXPIRED
+    assert grand_cahors.status == ConventionStatus.EXPIRED  # recorded, not only computed on read
+    assert grand_cahors.approved_version is None
+    assert grand_cahors.signed_version.number == 1
+    assert grand_cahors.amendment_number == 0
+
+
+def test_grand_cahors_version_1_was_approved_by_the_caf_officer_and_is_intact(grand_cahors):
+    version = grand_cahors.signed_version
+    assert version.approved_by.username == "caf.lot"
+    assert timezone.localtime(version.approved_at).date() == datetime.date(2020, 9, 7)
+    assert version_is_intact(version)
+    assert sha256_of(version.content_json) == version.content_sha256
+    content = version.content
+    assert content["reference"] == GRAND_CAHORS
+    assert len([p for p in content["parties"] if p["role"] == PartyRole.SIGNATORY]) == 8
+    assert len(content["action_plan"]["orientations"]) == 5
+
+
+def test_grand_cahors_version_1_carries_eight_paper_signatures_with_its_hash(grand_cahors):
+    version = grand_cahors.signed_version
+    signatures = list(Signature.objects.filter(version=version).select_related("party", "recorded_by"))
+    assert len(signatures) == 8
+    assert {s.party_id for s in signatures} == set(
+        grand_cahors.parties.filter(role=PartyRole.SIGNATORY).values_list("pk", flat=True)
+    )
+    for signature in signatures:
+        assert signature.method == SignatureMethod.PAPER
+        assert signature.voided_at is None
+        assert signature.version_sha256 == version.content_sha256
+        assert signature.place == "Cahors"
+        assert timezone.localtime(signature.signed_at).date() == datetime.date(2020, 9, 21)
+        assert signature.recorded_by.username == "agent.cahors"
+        assert signature.signer_name == signature.party.representative.full_name
+        assert signature.signer_title == signature.party.representative.title
+
+
+def test_grand_cahors_signatures_were_recorded_in_signing_order(grand_cahors):
+    orders = list(
+        Signature.objects.filter(version=grand_cahors.signed_version)
+        .order_by("recorded_at", "pk")
+        .values_list("party__signing_order", flat=True)
+    )
+    assert orders == sorted(orders) == [1, 1, 2, 2, 2, 2, 2, 2]
+
+
+def test_each_paper_signature_has_a_scan_saying_it_is_a_demonstration_stand_in(grand_cahors):
+    signature = Signature.objects.filter(version=grand_cahors.signed_version).first()
+    with signature.scan.open("rb") as scan:
+        assert scan.read(5) == b"%PDF-"
+        scan.seek(0)
+        text = " ".join(page.extract_text() for page in PdfReader(scan).pages)
+    assert "DÉMONSTRATION" in text
+    assert "n'est pas public" in text
+    assert grand_cahors.signed_version.content_sha256 in text.replace("\n", "").replace(" ", "")
+
+
+def test_grand_cahors_timeline_tells_the_story_in_order(grand_cahors):
+    changes = list(grand_cahors.status_changes.select_related("actor").order_by("occurred_at", "pk"))
+    story = [
+        (change.action, change.to_status, change.actor.username if change.actor else "", str(local_day(change)))
+        for change in changes
+    ]
+    assert story == [
+        (LifecycleAction.SUBMIT, ConventionStatus.IN_REVIEW, "agent.cahors", "2020-08-24"),
+        (LifecycleAction.APPROVE, ConventionStatus.APPROVED, "caf.lot", "2020-09-07"),
+        (LifecycleAction.OPEN_SIGNATURE, ConventionStatus.IN_SIGNATURE, "agent.cahors", "2020-09-14"),
+        (LifecycleAction.COMPLETE_SIGNATURE, ConventionStatus.SIGNED, "agent.cahors", "2020-09-21"),
+        (LifecycleAction.ENTER_INTO_FORCE, ConventionStatus.IN_FORCE, "", "2020-09-21"),
+        (LifecycleAction.EXPIRE, ConventionStatus.EXPIRED, "", "2024-01-01"),
+    ]
+    assert {change.version_id for change in changes[1:]} == {grand_cahors.signed_version_id}
+
+
+def local_day(change) -> datetime.date:
+    return timezone.localtime(change.occurred_at).date()
+
+
+def test_the_replayed_history_writes_no_e_mail(grand_cahors):
+    assert grand_cahors.status_changes.count() == 6
+    assert not Notification.objects.filter(convention=grand_cahors).exists()
+
+
+def test_the_command_says_where_grand_cahors_stands(demo_output, grand_cahors):
+    assert "Échue" in demo_output
+    assert grand_cahors.signed_version.short_hash in demo_output
+
+
+# --- La Cali: a draft to play the workflow on ------------------------------------------------------
+
+
+def test_la_cali_has_fictional_signatories_two_with_accounts_and_coutras_on_paper(la_cali):
+    signatories = {
+        party.organisation.name: (party.signing_order, party.representative.full_name, party.representative.user)
+        for party in la_cali.parties.filter(role=PartyRole.SIGNATORY).select_related(
+            "organisation", "representative__user"
+        )
+    }
+    coutras = Organisation.objects.get(insee_code="33138")
+    assert len(signatories) == 3
+    assert signatories[la_cali.epci.name][:2] == (1, "Pierre Exemple")
+    assert signatories[la_cali.epci.name][2].username == "signataire.cali"
+    caf = la_cali.parties.get(organisation__kind="caf").organisation.name
+    assert signatories[caf][:2] == (1, "Anne Exemple")
+    assert signatories[caf][2].username == "signataire.caf33"
+    assert signatories[coutras.name] == (2, "Louis Exemple", None)
+    titles = la_cali.parties.filter(role=PartyRole.SIGNATORY).values_list("representative__title", flat=True)
+    assert all("fictive" in title for title in titles)
+
+
+def test_la_cali_has_no_history_and_no_version_yet(la_cali):
+    assert la_cali.status == ConventionStatus.DRAFT
+    assert not la_cali.status_changes.exists()
+    assert not la_cali.versions.exists()
+
+
+def test_a_party_still_waiting_for_its_representative_receives_it_on_reload(la_cali):
+    """A database loaded before La Cali's signatories were designated gets them, without a duplicate."""
+    party = la_cali.parties.get(organisation=la_cali.epci)
+    Party.objects.filter(pk=party.pk).update(representative=None)
+    report = demo_load()
+    party.refresh_from_db()
+    assert party.representative.full_name == "Pierre Exemple"
+    assert la_cali.parties.filter(organisation=la_cali.epci).count() == 1
+    assert report.updated["conventions.Party"] == 1
+
+
+def test_a_replayed_history_writes_and_sends_no_e_mail(la_cali, django_capture_on_commit_callbacks):
+    """The same replay on La Cali, committed: the services write no notice, so nothing is sent."""
+    from django.core import mail
+
+    from conventions.demo.history import record_signed_history
+    from conventions.demo.schema import SignedHistoryRow
+
+    users = {
+        user.username: user for user in get_user_model().objects.filter(username__in=["agent.cali", "caf.gironde"])
+    }
+    row = SignedHistoryRow(
+        submitted_by="agent.cali",
+        submitted_at=datetime.datetime(2024, 2, 1, 10, 0),
+        submission_comment="",
+        approved_by="caf.gironde",
+        approved_at=datetime.datetime(2024, 2, 10, 10, 0),
+        approval_comment="",
+        signature_opened_by="agent.cali",
+        signature_opened_at=datetime.datetime(2024, 2, 12, 10, 0),
+        signature_opening_comment="",
+        signed_on=datetime.date(2024, 2, 20),
+        place="Libourne",
+        recorded_by="agent.cali",
+        recorded_at=datetime.datetime(2024, 2, 21, 10, 0),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert record_signed_history(la_cali, row, users)
+    assert la_cali.signed_version.signatures.count() == 3
+    assert not Notification.objects.filter(convention=la_cali).exists()
+    assert mail.outbox == []
+    assert not record_signed_history(la_cali, row, users), "a convention with a timeline is never replayed"

@@ -1,5 +1,6 @@
 """The pages of conventions: who reaches them, what they show, and how many queries they cost."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from django.db import connection
 from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from action_plans.choices import ActionStatus
 from conventions.choices import ConventionStatus, GovernanceMemberRole, PartyRole
+from conventions.models import Convention
 from partners.choices import MembershipRole
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
 from tests.conventions.factories import (
@@ -38,7 +41,8 @@ LOGIN_URL = reverse("login")
 # Counted on SQLite and PostgreSQL alike, session, user and ATOMIC_REQUESTS savepoints included; what
 # matters most is that they do not grow with the number of conventions, parties or actions.
 HOME_MAX_QUERIES = 7
-DETAIL_MAX_QUERIES = 21
+# The page's workflow part adds the timeline, the versions and the open review comments.
+DETAIL_MAX_QUERIES = 24
 
 
 def detail_url(convention) -> str:
@@ -304,14 +308,6 @@ def test_superuser_gets_a_link_to_the_administration(client):
     assert reverse("admin:conventions_convention_change", args=[convention.pk]) in content
 
 
-def test_an_amendment_links_to_the_convention_it_amends(client):
-    original = ConventionFactory(reference="CTG-ORIGINALE")
-    amendment = ConventionFactory(parent=original, version=2, epci=original.epci)
-    client.force_login(epci_member(original))
-    content = client.get(detail_url(amendment)).content.decode()
-    assert f'<a href="{detail_url(original)}">CTG-ORIGINALE</a>' in content
-
-
 @pytest.mark.parametrize("size", [3, 30])
 def test_detail_query_count_is_bounded(client, django_assert_max_num_queries, size):
     convention = full_convention(size)
@@ -369,3 +365,101 @@ def test_every_status_has_a_colour():
     for status in ActionStatus.values:
         assert f".status-action-{status.replace('_', '-')} " in css
         assert f".progress-bar.status-action-{status.replace('_', '-')} " in css
+
+
+# --- Avenants and signed texts, on the home page and in the header --------------------------------
+
+
+def convention_with_avenant_in_progress(**kwargs):
+    """A convention signed as version 1, now drafting avenant no. 1 (its signed text still in force)."""
+    from conventions.services.versions import take_version
+
+    convention = ConventionFactory(**kwargs)
+    convention.signed_version = take_version(convention=convention, by=UserFactory())
+    convention.amendment_number = 1
+    convention.save()
+    return convention
+
+
+def test_home_says_an_avenant_is_in_progress_and_which_version_stays_in_force(client):
+    today = timezone.localdate()
+    convention = convention_with_avenant_in_progress(
+        period_start=today - datetime.timedelta(days=30), period_end=today + datetime.timedelta(days=700)
+    )
+    client.force_login(epci_member(convention))
+    content = client.get(HOME_URL).content.decode()
+    table = html_between(content, "<table", "</table>")
+    assert "avenant n° 1 en cours" in table
+    assert "en vigueur (version 1)" in table
+    cards = html_between(content, 'class="list-unstyled d-md-none convention-cards"', "</ul>")
+    assert "avenant n° 1 en cours" in cards and "en vigueur (version 1)" in cards
+
+
+def test_home_says_signed_rather_than_in_force_outside_the_period(client):
+    convention = convention_with_avenant_in_progress(
+        period_start=datetime.date(2019, 1, 1), period_end=datetime.date(2020, 12, 31)
+    )
+    client.force_login(epci_member(convention))
+    table = html_between(client.get(HOME_URL).content.decode(), "<table", "</table>")
+    assert "signée (version 1)" in table
+    assert "en vigueur (version" not in table
+
+
+def test_home_names_a_signed_avenant_without_saying_in_progress(client):
+    convention = ConventionFactory(status=ConventionStatus.SIGNED)
+    Convention.objects.filter(pk=convention.pk).update(amendment_number=2)
+    client.force_login(epci_member(convention))
+    table = html_between(client.get(HOME_URL).content.decode(), "<table", "</table>")
+    assert "avenant n° 2" in table
+    assert "en cours" not in table
+
+
+def test_home_says_nothing_of_avenants_for_an_original_text(client):
+    convention = ConventionFactory(status=ConventionStatus.SIGNED)
+    client.force_login(epci_member(convention))
+    assert "avenant" not in client.get(HOME_URL).content.decode()
+
+
+def test_home_query_count_stays_flat_with_avenants_in_progress(client, django_assert_max_num_queries):
+    user = UserFactory()
+    client.force_login(user)
+    counts = []
+    for added in (2, 12):
+        for _ in range(added):
+            MembershipFactory(user=user, organisation=convention_with_avenant_in_progress().epci)
+        with django_assert_max_num_queries(HOME_MAX_QUERIES), CaptureQueriesContext(connection) as queries:
+            response = client.get(HOME_URL)
+        assert response.content.decode().count("avenant n° 1 en cours") == 2 * len(response.context["conventions"])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_header_of_an_avenant_in_progress_links_the_signed_text_still_in_force(client):
+    today = timezone.localdate()
+    convention = convention_with_avenant_in_progress(
+        period_start=today - datetime.timedelta(days=30), period_end=today + datetime.timedelta(days=700)
+    )
+    client.force_login(epci_member(convention))
+    content = client.get(detail_url(convention)).content.decode()
+    header = html_between(content, 'class="page-header', "</dl>")
+    assert "Avenant n° 1, en cours" in header
+    assert "Texte signé" in header
+    assert reverse("conventions:version", args=[convention.pk, 1]) in header
+    assert convention.signed_version.short_hash in header
+    assert "Il reste en vigueur jusqu’à la signature de l’avenant." in header
+
+
+def test_header_of_a_signed_convention_links_its_signed_version(client):
+    convention = ConventionFactory(status=ConventionStatus.SIGNED)
+    client.force_login(epci_member(convention))
+    header = html_between(client.get(detail_url(convention)).content.decode(), 'class="page-header', "</dl>")
+    assert "Texte signé" in header and reverse("conventions:version", args=[convention.pk, 1]) in header
+    assert "Avenant" not in header
+    assert "Il reste en vigueur" not in header
+
+
+def test_header_of_a_draft_has_no_signed_text(client):
+    convention = ConventionFactory()
+    client.force_login(epci_member(convention))
+    header = html_between(client.get(detail_url(convention)).content.decode(), 'class="page-header', "</dl>")
+    assert "Texte signé" not in header

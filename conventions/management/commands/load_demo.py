@@ -5,15 +5,22 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from conventions.demo import DEMO_PASSWORD, DemoDataError, demo_convention_counts, demo_load
+from conventions.demo import (
+    DEMO_PASSWORD,
+    DemoDataError,
+    demo_convention_counts,
+    demo_convention_standing,
+    demo_load,
+)
 from conventions.models import Convention
 from partners.services import TerritoryDataError
 
 
 class Command(BaseCommand):
     help = (
-        "Loads the demonstration data: Grand Cahors' CTG (2020–2023) and La Cali's CTG (in diagnostic), "
-        "their territories and partners, and one demo account per role. Idempotent: a second run changes nothing."
+        "Loads the demonstration data: Grand Cahors' CTG (2020–2023), reviewed and signed on paper on "
+        "21 September 2020 through the portal's workflow, and La Cali's CTG (a draft in diagnostic), their "
+        "territories and partners, and the demo accounts. Idempotent: a second run changes nothing."
     )
 
     def handle(self, *args, **options):
@@ -46,9 +53,16 @@ class Command(BaseCommand):
             for label, count in sorted(report.relations_set.items()):
                 self.stdout.write(_("  %(relation)s: %(count)d set.") % {"relation": label, "count": count})
 
+        for reference in report.histories_recorded:
+            self.stdout.write(
+                _("%(reference)s: review and signatures recorded through the workflow, dated as they happened.")
+                % {"reference": reference}
+            )
+
         for convention in report.conventions:
             self.stdout.write("")
             self.stdout.write(self.style.MIGRATE_HEADING(f"{convention.reference} — {convention.title}"))
+            self.stdout.write("  " + demo_convention_standing(convention))
             self.stdout.write(
                 _(
                     "  domains: %(domains)d · signatory rows: %(signatories)d · associates: %(associates)d · "
