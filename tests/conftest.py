@@ -1,5 +1,8 @@
 """Test set-up: strict templates, fast password hashing, local e-mail, and the shared fixtures."""
 
+import os
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -69,3 +72,43 @@ def _close_every_connection_before_dropping_the_test_database(django_db_setup, d
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
         connection.close()
+
+
+@pytest.fixture
+def celery_worker_on_redis():
+    """A Celery worker thread consuming a queue of its own on the Redis of ``REDIS_URL`` (never eager).
+
+    The queue is unique to this test run, so that another worker on the same Redis (another developer's
+    test run, a `make worker`) can neither take this test's tasks nor hand it theirs. The worker thread
+    shares this process's settings (the locmem e-mail backend, hence ``mail.outbox``) and opens its own
+    connection to the test database: tests using it commit for real (``transaction=True``). Without
+    Redis the test is skipped, except in CI (``CI=true``), where a missing service is a failure.
+    """
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("REDIS_URL is not set: CI must provide Redis for the Celery worker tests.")
+        pytest.skip("REDIS_URL is not set: these tests need Redis (REDIS_URL=redis://127.0.0.1:6379/0).")
+
+    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping, which start_worker checks
+    from celery.contrib.testing.worker import start_worker
+
+    from ctg_portal.celery import app
+
+    queue = f"ctg-tests-{uuid.uuid4().hex}"
+    # Without REDIS_URL at settings time the app is eager on an in-memory broker: point it at Redis.
+    changed = {
+        "task_always_eager": False,
+        "broker_url": redis_url,
+        "result_backend": redis_url,
+        "task_default_queue": queue,
+    }
+    saved = {key: app.conf[key] for key in changed}
+    app.conf.update(changed)
+    try:
+        with start_worker(app, queues=[queue], perform_ping_check=True, shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.update(saved)
+        app.amqp.queues.select(saved["task_default_queue"])
+        app.amqp.queues.pop(queue, None)

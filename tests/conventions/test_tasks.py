@@ -1,10 +1,8 @@
 """The conventions' Celery tasks: sending with retries, the daily jobs, the beat schedule, a real worker."""
 
 import datetime
-import os
 import smtplib
 import time
-import uuid
 
 import pytest
 from django.conf import settings
@@ -234,44 +232,6 @@ def test_the_database_scheduler_installs_the_schedule():
 
 
 # --- A real worker through Redis ------------------------------------------------------------------
-
-
-@pytest.fixture
-def celery_worker_on_redis():
-    """A Celery worker thread consuming a queue of its own on the Redis of ``REDIS_URL``.
-
-    The same pattern as tests/partners/test_tasks.py: a queue unique to this run, so that no other
-    worker on the same Redis takes this test's tasks. The worker thread shares this process's
-    settings (the locmem e-mail backend, hence ``mail.outbox``) and opens its own connection to the
-    test database, which is why the tests below commit for real (``transaction=True``).
-    """
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("REDIS_URL is not set: CI must provide Redis for the Celery worker tests.")
-        pytest.skip("REDIS_URL is not set: these tests need Redis (REDIS_URL=redis://127.0.0.1:6379/0).")
-
-    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping, which start_worker checks
-    from celery.contrib.testing.worker import start_worker
-
-    from ctg_portal.celery import app
-
-    queue = f"ctg-tests-{uuid.uuid4().hex}"
-    changed = {
-        "task_always_eager": False,
-        "broker_url": redis_url,
-        "result_backend": redis_url,
-        "task_default_queue": queue,
-    }
-    saved = {key: app.conf[key] for key in changed}
-    app.conf.update(changed)
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=True, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.update(saved)
-        app.amqp.queues.select(saved["task_default_queue"])
-        app.amqp.queues.pop(queue, None)
 
 
 @pytest.mark.celery_worker

@@ -1,7 +1,5 @@
 """The territory import task, delivered through Redis to a real Celery worker (never eager mode)."""
 
-import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,46 +14,15 @@ GRAND_CAHORS = "200023737"
 
 
 @pytest.fixture
-def celery_worker_on_redis(settings):
-    """A Celery worker thread consuming a queue of its own on the Redis of ``REDIS_URL``.
-
-    The queue is unique to this test run, so that another worker on the same Redis (another developer's
-    test run, a `make worker`) can neither take this test's tasks nor hand it theirs.
-    """
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("REDIS_URL is not set: CI must provide Redis for the Celery worker tests.")
-        pytest.skip("REDIS_URL is not set: these tests need Redis (REDIS_URL=redis://127.0.0.1:6379/0).")
-
-    import celery.contrib.testing.tasks  # noqa: F401  registers celery.ping, which start_worker checks
-    from celery.contrib.testing.worker import start_worker
-
-    from ctg_portal.celery import app
-
+def territory_worker(settings, celery_worker_on_redis):
+    """The shared real worker (tests/conftest.py), reading the territory extract shipped in the repo."""
     settings.TERRITORY_DATA_DIR = SHIPPED_DIR
-    queue = f"ctg-tests-{uuid.uuid4().hex}"
-    # Without REDIS_URL at settings time the app is eager on an in-memory broker: point it at Redis.
-    changed = {
-        "task_always_eager": False,
-        "broker_url": redis_url,
-        "result_backend": redis_url,
-        "task_default_queue": queue,
-    }
-    saved = {key: app.conf[key] for key in changed}
-    app.conf.update(changed)
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=True, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.update(saved)
-        app.amqp.queues.select(saved["task_default_queue"])
-        app.amqp.queues.pop(queue, None)
+    return celery_worker_on_redis
 
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)  # the worker thread only sees committed rows
-def test_import_epci_territory_runs_on_a_real_worker(celery_worker_on_redis):
+def test_import_epci_territory_runs_on_a_real_worker(territory_worker):
     result = import_epci_territory.delay(GRAND_CAHORS)
 
     counts = result.get(timeout=20)
@@ -69,7 +36,7 @@ def test_import_epci_territory_runs_on_a_real_worker(celery_worker_on_redis):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_import_epci_territory_twice_changes_nothing_the_second_time(celery_worker_on_redis):
+def test_import_epci_territory_twice_changes_nothing_the_second_time(territory_worker):
     import_epci_territory.delay(GRAND_CAHORS).get(timeout=20)
 
     counts = import_epci_territory.delay(GRAND_CAHORS).get(timeout=20)
