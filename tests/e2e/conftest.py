@@ -45,3 +45,19 @@ def demo_data(transactional_db):
 
     import_module("conventions.migrations.0002_seed_domains").seed_domains(apps, schema_editor=None)
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def grand_cahors_in_drafting(demo_data):
+    """Grand Cahors' CTG as its staff see it while drafting an avenant: content editable again.
+
+    The demo's Grand Cahors is signed and expired (frozen); the journeys that edit its diagnostic and
+    plan need it in drafting, the state opening an avenant leads to (``convention_open_amendment``),
+    set here directly because an expired convention can no longer be amended.
+    """
+    from conventions.choices import ConventionStatus
+    from conventions.models import Convention
+
+    grand_cahors = Convention.objects.get(epci__siren="200023737")
+    Convention.objects.filter(pk=grand_cahors.pk).update(status=ConventionStatus.DRAFT, amendment_number=1)
+    return grand_cahors

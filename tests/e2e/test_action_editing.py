@@ -28,7 +28,9 @@ def first_orientation() -> StrategicOrientation:
     return StrategicOrientation.objects.select_related("plan").get(plan__convention__reference=GRAND_CAHORS, position=1)
 
 
-def test_agent_creates_a_fiche_answering_a_need_with_two_funding_lines(page: Page, live_server, demo_data):
+def test_agent_creates_a_fiche_answering_a_need_with_two_funding_lines(
+    page: Page, live_server, grand_cahors_in_drafting
+):
     orientation = first_orientation()
     convention_pk = orientation.plan.convention_id
     log_in(page, live_server, "agent.cahors")
@@ -72,7 +74,9 @@ def test_agent_creates_a_fiche_answering_a_need_with_two_funding_lines(page: Pag
     page.screenshot(path="var/screenshots/e2e-fiche-created.png", full_page=True)
 
 
-def test_the_second_save_shows_the_first_persons_change_and_keeps_the_input(browser: Browser, live_server, demo_data):
+def test_the_second_save_shows_the_first_persons_change_and_keeps_the_input(
+    browser: Browser, live_server, grand_cahors_in_drafting
+):
     orientation = first_orientation()
     action = Action.objects.get(orientation=orientation, code="1.1")
     colleague = UserFactory(username="paul.marty", first_name="Paul", last_name="Marty", password=SECOND_PASSWORD)

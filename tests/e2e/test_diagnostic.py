@@ -24,7 +24,9 @@ def open_grand_cahors_diagnostic(page: Page) -> None:
     expect(page.get_by_role("heading", name="Diagnostic partagé", level=1)).to_be_visible()
 
 
-def test_epci_staff_imports_indicator_values_from_a_csv_file(page: Page, live_server, demo_data, tmp_path):
+def test_epci_staff_imports_indicator_values_from_a_csv_file(
+    page: Page, live_server, grand_cahors_in_drafting, tmp_path
+):
     # As a French Excel writes it: semicolons, a BOM, a decimal comma and a non-breaking space.
     csv_file = tmp_path / "indicateurs.csv"
     csv_file.write_text(
@@ -59,7 +61,7 @@ def test_epci_staff_imports_indicator_values_from_a_csv_file(page: Page, live_se
     expect(page.locator("#indicator-alsh-places")).to_contain_text("1\u202f234")
 
 
-def test_epci_staff_adds_a_need_in_place_without_reloading(page: Page, live_server, demo_data):
+def test_epci_staff_adds_a_need_in_place_without_reloading(page: Page, live_server, grand_cahors_in_drafting):
     log_in(page, live_server, "agent.cahors")
     open_grand_cahors_diagnostic(page)
     page.evaluate("window.notReloaded = true")
