@@ -41,6 +41,7 @@ services:
 run: export DEBUG = true
 run: install services
 	$(MANAGE) migrate --noinput
+	$(MANAGE) make_signing_certificate
 	$(MANAGE) load_demo
 	@echo "Portail : http://127.0.0.1:8000/ (Ctrl-C pour arrêter)"
 	$(MANAGE) runserver 127.0.0.1:8000

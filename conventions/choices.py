@@ -102,3 +102,16 @@ class NotificationKind(models.TextChoices):
     FULLY_SIGNED = "fully_signed", _("Signed by every signatory")
     TERMINATED = "terminated", _("Terminated")
     RENEWAL_ALERT = "renewal_alert", _("Renewal alert")
+
+
+class DocumentKind(models.TextChoices):
+    CONVENTION = "convention", _("Convention (PDF)")
+    SIGNED_CONVENTION = "signed_convention", _("Signed convention (PDF)")
+    COPIL_REPORT = "copil_report", _("Steering committee report (PDF)")
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Being generated")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")

@@ -215,5 +215,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint narrates every layout step at INFO: only its warnings (missing resources) are worth a line.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
+
+# --- Documents of record (PDF) ---------------------------------------------------------------
+# The portal signs the PDFs it issues with this PKCS#12 certificate (PAdES). `make run` creates a
+# self-signed one for development (`manage.py make_signing_certificate`); production gives its own.
+PDF_SIGNING_PKCS12 = env.path("PDF_SIGNING_PKCS12", default=BASE_DIR / "var" / "signing" / "portal-dev.p12")
+PDF_SIGNING_PASSPHRASE = env.str("PDF_SIGNING_PASSPHRASE", default="ctg-dev-only" if DEBUG else "")
+# A render taking longer is stopped (Celery soft time limit) and marked failed, with a retry button.
+DOCUMENT_RENDER_TIME_LIMIT = env.int("DOCUMENT_RENDER_TIME_LIMIT", default=300)

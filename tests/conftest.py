@@ -27,6 +27,15 @@ def pytest_configure(config):
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.MEDIA_ROOT = config.rootpath / "var" / "test-media"
+    # The portal's PDF signing certificate: a self-signed one made once for the test runs.
+    from conventions.documents.pdf_signature import create_self_signed_pkcs12
+
+    settings.PDF_SIGNING_PKCS12 = config.rootpath / "var" / "test-signing" / "portal-tests.p12"
+    settings.PDF_SIGNING_PASSPHRASE = "tests-only-passphrase"
+    if not settings.PDF_SIGNING_PKCS12.exists():
+        create_self_signed_pkcs12(
+            settings.PDF_SIGNING_PKCS12, passphrase=settings.PDF_SIGNING_PASSPHRASE, common_name="Portail CTG (tests)"
+        )
 
 
 def pytest_collection_modifyitems(config, items):

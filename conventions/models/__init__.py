@@ -10,6 +10,7 @@ from .convention import (
     Meeting,
     Party,
 )
+from .documents import GeneratedDocument, document_path
 from .workflow import (
     ConventionVersion,
     ImmutableRecordError,
@@ -26,6 +27,7 @@ __all__ = [
     "ConventionQuerySet",
     "ConventionVersion",
     "Domain",
+    "GeneratedDocument",
     "GovernanceBody",
     "GovernanceMember",
     "ImmutableRecordError",
@@ -35,5 +37,6 @@ __all__ = [
     "ReviewComment",
     "Signature",
     "StatusChange",
+    "document_path",
     "signature_scan_path",
 ]

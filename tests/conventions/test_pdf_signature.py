@@ -1,0 +1,99 @@
+"""The portal's PAdES signature: pyHanko and poppler's pdfsig both accept it; any change breaks it."""
+
+import shutil
+import subprocess
+
+import pytest
+from django.core.management import call_command
+
+from conventions.documents.pdf_signature import SigningNotConfigured, check_pdf_signature, sign_pdf
+
+
+@pytest.fixture(scope="module")
+def unsigned_pdf() -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string="<h1>Convention territoriale globale</h1><p>Texte de la convention.</p>").write_pdf()
+
+
+@pytest.fixture(scope="module")
+def signed_pdf(unsigned_pdf) -> bytes:
+    return sign_pdf(unsigned_pdf, reason="Convention signée", location="Portail CTG")
+
+
+def test_a_signed_pdf_is_authentic(signed_pdf):
+    check = check_pdf_signature(signed_pdf)
+    assert check.authentic
+    assert "Portail CTG (tests)" in check.signer
+    assert check.signed_at is not None
+
+
+def test_one_changed_byte_breaks_the_signature(signed_pdf, unsigned_pdf):
+    tampered = bytearray(signed_pdf)
+    position = len(unsigned_pdf) // 2  # inside the signed range, in the document's own content
+    tampered[position] = (tampered[position] + 1) % 256
+    check = check_pdf_signature(bytes(tampered))
+    assert check.signed and not check.intact and not check.authentic
+
+
+def test_bytes_appended_after_signing_are_detected(signed_pdf):
+    check = check_pdf_signature(signed_pdf + b"\n% appended\n")
+    assert check.intact and not check.whole_file and not check.authentic
+
+
+def test_an_unsigned_pdf_and_a_non_pdf_are_not_authentic(unsigned_pdf):
+    assert check_pdf_signature(unsigned_pdf).signed is False
+    garbage = check_pdf_signature(b"not a pdf at all")
+    assert garbage.signed is False and garbage.error
+
+
+def test_a_signature_by_another_certificate_is_not_the_portals(signed_pdf, settings, tmp_path):
+    call_command(
+        "make_signing_certificate", output=tmp_path / "other.p12", passphrase="autre", common_name="Quelqu'un d'autre"
+    )
+    settings.PDF_SIGNING_PKCS12 = tmp_path / "other.p12"
+    settings.PDF_SIGNING_PASSPHRASE = "autre"
+    check = check_pdf_signature(signed_pdf)
+    assert check.intact and check.valid and not check.by_portal and not check.authentic
+
+
+def test_signing_without_a_certificate_says_how_to_make_one(unsigned_pdf, settings, tmp_path):
+    settings.PDF_SIGNING_PKCS12 = tmp_path / "absent.p12"
+    with pytest.raises(SigningNotConfigured, match="make_signing_certificate"):
+        sign_pdf(unsigned_pdf, reason="x")
+
+
+def test_the_command_keeps_an_existing_certificate(tmp_path, capsys):
+    target = tmp_path / "portal.p12"
+    call_command("make_signing_certificate", output=target, passphrase="p")
+    first = target.read_bytes()
+    call_command("make_signing_certificate", output=target, passphrase="p")
+    assert target.read_bytes() == first
+    call_command("make_signing_certificate", output=target, passphrase="p", force=True)
+    assert target.read_bytes() != first
+
+
+@pytest.mark.skipif(not shutil.which("pdfsig"), reason="poppler-utils is installed by make install")
+def test_poppler_pdfsig_reports_the_signature_valid_and_the_document_whole(signed_pdf, tmp_path, settings):
+    """pdfsig trusts only certificates in its NSS database: put the portal's test certificate there."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed_pdf)
+    _key, certificate, _others = pkcs12.load_key_and_certificates(
+        settings.PDF_SIGNING_PKCS12.read_bytes(), settings.PDF_SIGNING_PASSPHRASE.encode()
+    )
+    (tmp_path / "portal.pem").write_bytes(certificate.public_bytes(Encoding.PEM))
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "portail-ctg", "-t", "CT,C,C", "-i", str(tmp_path / "portal.pem")],
+        check=True,
+    )
+    output = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, check=False
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in output
+    assert "Certificate Validation: Certificate is Trusted." in output
+    assert "Total document signed" in output
