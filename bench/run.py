@@ -1,16 +1,20 @@
 """`make bench`: server time and query count of the plan, diagnostic and budget pages, for a plan of
-60 fiches actions and one of 600, on a throwaway database.
+60 fiches actions and one of 600, and the signed convention PDF of Grand Cahors with 60 fiches
+(render time, pages, bare WeasyPrint floor, Celery round trip), on a throwaway database.
 
     make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ctg_bench make bench
     .venv/bin/python bench/run.py --repeat 30 --allow-missing
 
 Prints a table (page, actions, median and p95 server time, queries) and the plan page's 600/60 ratio
-against the 3× target, and writes the same rows as a JSON list to $BENCH_JSON (default
-bench/latest.json). The database is Django's test database for DATABASE_URL (``test_<name>`` on
-PostgreSQL, a temporary file for SQLite), created and dropped here: the development database is never
-touched. Exits non-zero when a page fails or does not exist yet (unless --allow-missing), never because a
-target is missed: this is a measurement, not a test. See bench/README.md.
+against the 3× target, then the convention PDF's figures against their targets (render ≤ 1.2× the bare
+WeasyPrint render, round trip ≤ render + 0.5 s; see bench/documents.py), and writes the same rows as a
+JSON list to $BENCH_JSON (default bench/latest.json): one object per page and size, then one object
+with the keys document, pages, render_s, floor_s, ratio, round_trip_s. The database is Django's test
+database for DATABASE_URL (``test_<name>`` on PostgreSQL, a temporary file for SQLite), created and
+dropped here: the development database is never touched. Exits non-zero when a page fails or does not
+exist yet (unless --allow-missing), never because a target is missed: this is a measurement, not a test.
+See bench/README.md.
 """
 
 import argparse
@@ -46,6 +50,18 @@ def main() -> int:
     parser.add_argument(
         "--allow-missing", action="store_true", help="exit 0 even if some pages do not exist yet (they are skipped)"
     )
+    parser.add_argument(
+        "--documents",
+        choices=("yes", "no", "only"),
+        default="yes",
+        help="also measure the convention PDF (default yes); only: the PDF alone, merged into $BENCH_JSON",
+    )
+    parser.add_argument(
+        "--document-actions", type=int, default=60, help="fiches actions of the PDF's convention (default 60)"
+    )
+    parser.add_argument(
+        "--document-repeat", type=int, default=3, help="timed renders and round trips of the PDF (default 3)"
+    )
     arguments = parser.parse_args()
     if not 0 < arguments.sizes[0] < arguments.sizes[1]:
         parser.error("--sizes takes two sizes, the smaller first")
@@ -68,6 +84,8 @@ def main() -> int:
         if unknown := set(arguments.pages) - {page.label for page in pages}:
             parser.error(f"unknown page(s): {', '.join(sorted(unknown))}")
 
+    if arguments.documents == "only":
+        pages = []
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # No collectstatic here: the manifest storage would fail on a missing manifest. Resolving a static
     # URL costs the same with either storage (a dictionary lookup more for the manifest).
@@ -77,7 +95,10 @@ def main() -> int:
     }
     warnings.filterwarnings("ignore", message="No directory at")
 
+    document_row = None
     with tempfile.TemporaryDirectory() as scratch:
+        if arguments.documents != "no":
+            _documents_settings(settings, Path(scratch))
         if connection.vendor == "sqlite":
             # A file, as in production, rather than the in-memory database tests use.
             connection.settings_dict["TEST"]["NAME"] = str(Path(scratch) / "bench.sqlite3")
@@ -94,19 +115,25 @@ def main() -> int:
                 conventions = [
                     plan_data.build_convention(index=index, actions=size, status=arguments.status)
                     for index, size in enumerate(arguments.sizes)
+                    if pages
                 ]
-            print(
-                f"Built conventions of {' and '.join(map(str, arguments.sizes))} actions in "
-                f"{time.perf_counter() - started:.1f} s.",
-                file=sys.stderr,
-            )
+            if pages:
+                print(
+                    f"Built conventions of {' and '.join(map(str, arguments.sizes))} actions in "
+                    f"{time.perf_counter() - started:.1f} s.",
+                    file=sys.stderr,
+                )
             if connection.vendor == "postgresql":
                 # Fresh tables have no statistics yet; a production database has them.
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
-            rows, skipped = plan_pages.measure(
-                conventions, pages=pages, repeat=arguments.repeat, warmup=arguments.warmup
+            rows, skipped = (
+                plan_pages.measure(conventions, pages=pages, repeat=arguments.repeat, warmup=arguments.warmup)
+                if pages
+                else ([], [])
             )
+            if arguments.documents != "no":
+                document_row = _measure_documents(arguments)
         except plan_pages.PageFailed as error:
             if error.__cause__ is not None:
                 traceback.print_exception(error.__cause__, file=sys.stderr)
@@ -117,12 +144,29 @@ def main() -> int:
             connection.creation.destroy_test_db(old_name, verbosity=0)
 
     small, large = arguments.sizes
-    print()
-    print(f"Server time on {connection.vendor}, {arguments.repeat} requests per line after {arguments.warmup} warm-ups")
-    print(plan_pages.table(rows) if rows else "(no page measured)")
-    print()
-    for line in plan_pages.verdicts(rows, small=small, large=large):
-        print(line)
+    if pages:
+        print()
+        print(
+            f"Server time on {connection.vendor}, {arguments.repeat} requests per line "
+            f"after {arguments.warmup} warm-ups"
+        )
+        print(plan_pages.table(rows) if rows else "(no page measured)")
+        print()
+        for line in plan_pages.verdicts(rows, small=small, large=large):
+            print(line)
+    if document_row is not None:
+        from bench import documents
+
+        print()
+        print(f"Convention PDF on {connection.vendor}, median of {arguments.document_repeat} runs")
+        print(documents.table(document_row))
+        print()
+        for line in documents.verdicts(document_row):
+            print(line)
+        if arguments.documents == "only":
+            # Keep the page rows of an earlier run: replace only the document's figures.
+            rows = [row for row in _earlier_rows(output) if "document" not in row]
+        rows = [*rows, document_row]
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nRows written to {output}.")
@@ -134,6 +178,48 @@ def main() -> int:
             print("Exiting with status 1 (pass --allow-missing to accept).", file=sys.stderr)
             return 1
     return 0
+
+
+def _documents_settings(settings, scratch: Path) -> None:
+    """Issued files and the signing certificate in the scratch folder, never in var/."""
+    from conventions.documents.pdf_signature import create_self_signed_pkcs12
+
+    settings.MEDIA_ROOT = scratch / "media"
+    settings.PDF_SIGNING_PKCS12 = scratch / "bench-signing.p12"
+    settings.PDF_SIGNING_PASSPHRASE = "bench-only"
+    create_self_signed_pkcs12(settings.PDF_SIGNING_PKCS12, passphrase="bench-only", common_name="Portail CTG (bench)")
+
+
+def _measure_documents(arguments) -> dict:
+    import logging
+
+    from bench import documents
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
+    started = time.perf_counter()
+    with documents.CeleryWorker(os.environ.get("REDIS_URL", "")) as worker:
+        convention, version, had = documents.build_grand_cahors(actions=arguments.document_actions)
+        print(
+            f"Loaded the demo and brought {convention.reference} from {had} to {arguments.document_actions} "
+            f"fiches (version {version.number}, signed) in {time.perf_counter() - started:.1f} s.",
+            file=sys.stderr,
+        )
+        return documents.measure(
+            convention=convention,
+            version=version,
+            actions=arguments.document_actions,
+            repeat=arguments.document_repeat,
+            worker=worker,
+            log=lambda line: print(line, file=sys.stderr),
+        )
+
+
+def _earlier_rows(output: Path) -> list[dict]:
+    try:
+        earlier = json.loads(output.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [row for row in earlier if isinstance(row, dict)] if isinstance(earlier, list) else []
 
 
 if __name__ == "__main__":

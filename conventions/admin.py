@@ -10,6 +10,7 @@ from .models import (
     Convention,
     ConventionVersion,
     Domain,
+    GeneratedDocument,
     GovernanceBody,
     GovernanceMember,
     Meeting,
@@ -259,3 +260,36 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["email", "subject", "body", "convention__reference", "dedup_key"]
     list_select_related = ["convention"]
     date_hierarchy = "created_at"
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(ReadOnlyAdmin):
+    """Read-only: documents are asked for and rendered by the services (the document centre, the
+    last signature, ``manage.py generate_document``); the file is downloaded from the portal."""
+
+    list_display = [
+        "convention",
+        "kind",
+        "version",
+        "meeting",
+        "status",
+        "size_bytes",
+        "page_count",
+        "render_seconds",
+        "attempts",
+        "requested_at",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["convention__reference", "sha256", "task_id"]
+    list_select_related = ["convention", "version", "meeting__body"]
+    date_hierarchy = "requested_at"
+    exclude = ["file"]
+    readonly_fields = ["file_name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("version__content_json")
+
+    @admin.display(description=_("file"))
+    def file_name(self, document):
+        return document.file.name

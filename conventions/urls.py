@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import lifecycle, pages, review, signing, versions
+from .views import documents, lifecycle, meetings, pages, review, signing, verification, versions
 
 app_name = "conventions"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     *review.urlpatterns,
     *signing.urlpatterns,
     *versions.urlpatterns,
+    *documents.urlpatterns,
+    *verification.urlpatterns,
+    *meetings.urlpatterns,
 ]

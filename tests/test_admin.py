@@ -42,6 +42,7 @@ READ_ONLY_MODELS = {
     ("conventions", "signature"),
     ("conventions", "reviewcomment"),
     ("conventions", "notification"),
+    ("conventions", "generateddocument"),
 }
 
 

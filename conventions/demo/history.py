@@ -7,7 +7,7 @@ a version or a signature directly.
 
 E-mails: telling anyone today about a review of 2020 makes no sense (and the demo addresses are
 fictional), so the history is replayed inside ``notifications.history_replay()``, where the services
-write no notice at all.
+write no notice at all, nor ask for the signed PDF (it is generated when someone asks for it).
 """
 
 import datetime

@@ -238,6 +238,9 @@ def _apply_side_effects(convention: Convention, transition: Transition, *, by, n
     elif transition.action == A.COMPLETE_SIGNATURE:
         convention.signed_version = convention.approved_version
         convention.approved_version = None
+        from ..documents.services import request_signed_convention_on_commit
+
+        request_signed_convention_on_commit(convention, convention.signed_version)  # the signed PDF
     elif transition.action in (A.DECLINE, A.WITHDRAW):
         convention.approved_version = None
     elif transition.action == A.OPEN_AMENDMENT:

@@ -194,6 +194,11 @@ def history_replay():
         _replaying_history.reset(token)
 
 
+def replaying_history() -> bool:
+    """Whether a past history is being replayed (then nothing is owed to anyone today)."""
+    return _replaying_history.get()
+
+
 def _write(
     convention: Convention,
     kind: str,

@@ -1,0 +1,216 @@
+"""Meetings of a convention's steering (copil) and technical (cotech) committees.
+
+The intercommunality's staff (``abilities["follow_up"]``) schedule a meeting of one of the
+convention's bodies, change it, and once its date has come record who attended (members of that
+body only), the decisions taken and the minutes — whatever the convention's status: a convention is
+followed up from its drafting to its end. Whoever may see the convention reads its meetings.
+
+Every write checks the abilities again; a refusal raises ``MeetingRefused`` (a ``PortalError``,
+shown as a message) or ``NotAllowed`` (403).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ctg_portal.errors import NotAllowed, PortalError
+
+from ..choices import MeetingKind
+from ..models import Convention, GovernanceBody, GovernanceMember, Meeting
+
+LOCATION_LENGTH = 200
+TEXT_LENGTH = 20000
+
+
+class MeetingRefused(PortalError):
+    """The meeting cannot be recorded as asked; the message says why."""
+
+
+# --- Reads ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingsPage:
+    coming: list[Meeting]  # soonest first
+    past: list[Meeting]  # latest first
+    bodies: list[GovernanceBody]
+
+
+def _meetings(convention: Convention) -> QuerySet:
+    return (
+        Meeting.objects.filter(body__convention=convention)
+        .select_related("body")
+        .annotate(attendee_count=Count("attendees"))
+    )
+
+
+def meetings_page(*, convention: Convention, today: datetime.date | None = None) -> MeetingsPage:
+    """The convention's meetings, coming then past, in two queries whatever their number."""
+    today = today or timezone.localdate()
+    meetings = list(_meetings(convention).order_by("held_on", "pk"))
+    bodies = list(convention.governance_bodies.annotate(member_count=Count("members")).order_by("kind", "name"))
+    return MeetingsPage(
+        coming=[meeting for meeting in meetings if meeting.held_on > today],
+        past=[meeting for meeting in reversed(meetings) if meeting.held_on <= today],
+        bodies=bodies,
+    )
+
+
+def meeting_for_page(*, convention: Convention, pk: int) -> Meeting:
+    """One meeting of ``convention`` with its body's members and its attendees, or 404."""
+    members = GovernanceMember.objects.select_related("representative__organisation").order_by(
+        "role", "representative__full_name"
+    )
+    return get_object_or_404(
+        Meeting.objects.select_related("body", "created_by").prefetch_related(
+            Prefetch("body__members", queryset=members), Prefetch("attendees", queryset=members)
+        ),
+        body__convention=convention,
+        pk=pk,
+    )
+
+
+def neighbour_meetings(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
+    """The previous and the next meeting of the same body (the report's « next steps »)."""
+    same_body = Meeting.objects.filter(body_id=meeting.body_id).exclude(pk=meeting.pk)
+    previous = (
+        same_body.filter(held_on__lte=meeting.held_on)
+        .exclude(held_on=meeting.held_on, pk__gt=meeting.pk)
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    following = (
+        same_body.filter(held_on__gte=meeting.held_on)
+        .exclude(held_on=meeting.held_on, pk__lt=meeting.pk)
+        .order_by("held_on", "pk")
+        .first()
+    )
+    return previous, following
+
+
+# --- Checks ---------------------------------------------------------------------------------------
+
+
+def _check_may_follow_up(convention: Convention, by) -> None:
+    if not convention.get_abilities(by)["follow_up"]:
+        raise NotAllowed(_("Only the intercommunality's staff schedule and record the committees' meetings."))
+
+
+def _body_of(convention: Convention, body) -> GovernanceBody:
+    body_id = getattr(body, "pk", body)
+    try:
+        return convention.governance_bodies.get(pk=body_id)
+    except (GovernanceBody.DoesNotExist, ValueError, TypeError):
+        raise MeetingRefused(_("Choose one of this convention's committees.")) from None
+
+
+def _clean_fields(*, held_on, kind, location, agenda) -> dict:
+    if not isinstance(held_on, datetime.date):
+        raise MeetingRefused(_("Give the date of the meeting."))
+    if kind not in MeetingKind.values:
+        raise MeetingRefused(_("Choose the kind of meeting."))
+    location = (location or "").strip()
+    if len(location) > LOCATION_LENGTH:
+        raise MeetingRefused(_("The place is limited to %(limit)s characters.") % {"limit": LOCATION_LENGTH})
+    agenda = (agenda or "").strip()
+    if len(agenda) > TEXT_LENGTH:
+        raise MeetingRefused(_("The agenda is limited to %(limit)s characters.") % {"limit": TEXT_LENGTH})
+    return {"held_on": held_on, "kind": kind, "location": location, "agenda": agenda}
+
+
+def has_record(meeting: Meeting) -> bool:
+    """Whether attendance, decisions or minutes were recorded (they need a date that has come)."""
+    return bool(meeting.decisions or meeting.minutes or meeting.attendees.exists())
+
+
+# --- Writes ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    convention: Convention,
+    by,
+    body,
+    held_on: datetime.date,
+    kind: str = MeetingKind.FOLLOW_UP,
+    location: str = "",
+    agenda: str = "",
+) -> Meeting:
+    _check_may_follow_up(convention, by)
+    body = _body_of(convention, body)
+    fields = _clean_fields(held_on=held_on, kind=kind, location=location, agenda=agenda)
+    return Meeting.objects.create(body=body, created_by=by, **fields)
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by,
+    held_on: datetime.date,
+    kind: str,
+    location: str = "",
+    agenda: str = "",
+    today: datetime.date | None = None,
+) -> Meeting:
+    """Changes the date, kind, place or agenda; a meeting already recorded cannot move to the future."""
+    convention = meeting.body.convention
+    _check_may_follow_up(convention, by)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    fields = _clean_fields(held_on=held_on, kind=kind, location=location, agenda=agenda)
+    today = today or timezone.localdate()
+    if fields["held_on"] > today and has_record(meeting):
+        raise MeetingRefused(
+            _(
+                "Its attendance, decisions or minutes are already recorded: this meeting has taken place "
+                "and cannot be moved to a date to come."
+            )
+        )
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.save(update_fields=list(fields))
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    meeting: Meeting,
+    by,
+    attendee_ids,
+    decisions: str = "",
+    minutes: str = "",
+    today: datetime.date | None = None,
+) -> Meeting:
+    """Records who attended (members of the meeting's body), the decisions and the minutes."""
+    convention = meeting.body.convention
+    _check_may_follow_up(convention, by)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    today = today or timezone.localdate()
+    if meeting.held_on > today:
+        raise MeetingRefused(
+            _("This meeting is due on %(date)s: its attendance, decisions and minutes are recorded once it is held.")
+            % {"date": meeting.held_on.strftime("%d/%m/%Y")}
+        )
+    try:
+        wanted = {int(getattr(member, "pk", member)) for member in attendee_ids or ()}
+    except (TypeError, ValueError):
+        raise MeetingRefused(_("Attendance is recorded among the committee's members only.")) from None
+    members = set(GovernanceMember.objects.filter(body_id=meeting.body_id, pk__in=wanted).values_list("pk", flat=True))
+    if wanted - members:
+        raise MeetingRefused(_("Attendance is recorded among the committee's members only."))
+    decisions, minutes = (decisions or "").strip(), (minutes or "").strip()
+    if len(decisions) > TEXT_LENGTH or len(minutes) > TEXT_LENGTH:
+        raise MeetingRefused(
+            _("The decisions and the minutes are limited to %(limit)s characters each.") % {"limit": TEXT_LENGTH}
+        )
+    meeting.decisions, meeting.minutes = decisions, minutes
+    meeting.save(update_fields=["decisions", "minutes"])
+    meeting.attendees.set(members)
+    return meeting
