@@ -7,8 +7,10 @@ issued by the portal when it carries a signature that is cryptographically valid
 certificate, and covering the whole file (nothing appended or changed after signing).
 """
 
+import asyncio
 import datetime
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -110,8 +112,26 @@ def portal_certificate() -> asn1_x509.Certificate:
     return portal_signer().signing_cert
 
 
+def _outside_any_event_loop(function, /, *args, **kwargs):
+    """Runs ``function`` here, or in a helper thread if this thread runs an event loop.
+
+    pyHanko's synchronous API calls ``asyncio.run``, which refuses to start inside a running loop
+    (an ASGI view, or a thread where Playwright's loop runs, as in the browser tests).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     """``pdf`` with the portal's PAdES signature appended as an incremental update."""
+    return _outside_any_event_loop(_sign_pdf, pdf, reason=reason, location=location)
+
+
+def _sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -145,6 +165,10 @@ class PdfSignatureCheck:
 
 def check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
     """Check the last signature of ``pdf`` against the portal's certificate; never raises on bad input."""
+    return _outside_any_event_loop(_check_pdf_signature, pdf)
+
+
+def _check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         embedded = reader.embedded_signatures

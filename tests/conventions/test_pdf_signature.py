@@ -97,3 +97,17 @@ def test_poppler_pdfsig_reports_the_signature_valid_and_the_document_whole(signe
     assert "Signature Validation: Signature is Valid." in output
     assert "Certificate Validation: Certificate is Trusted." in output
     assert "Total document signed" in output
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(unsigned_pdf):
+    """pyHanko's sync API calls asyncio.run: inside a running loop (ASGI, Playwright) it must still work."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def inside_a_loop():
+        asyncio.get_running_loop()  # there is one
+        return check_pdf_signature(sign_pdf(unsigned_pdf, reason="Dans une boucle asyncio"))
+
+    # A thread of its own: this one may already run Playwright's loop when the browser tests ran first.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        assert executor.submit(asyncio.run, inside_a_loop()).result().authentic
