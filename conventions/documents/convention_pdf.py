@@ -302,7 +302,7 @@ def _signature_context(version: ConventionVersion, document: dict) -> dict:
             "detail": _("%(from)s → %(to)s")
             % {"from": ConventionStatus(change.from_status).label, "to": ConventionStatus(change.to_status).label},
             "user": change.actor.get_full_name() or change.actor.get_username() if change.actor else _("Calendar"),
-            "ip": "",
+            "ip": change.ip_address or "",
             "sha256": change.version.content_sha256 if change.version else "",
             "version": change.version.number if change.version else None,
         }

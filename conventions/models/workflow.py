@@ -113,6 +113,8 @@ class StatusChange(models.Model):
     amendment_number = models.PositiveSmallIntegerField(_("amendment number"), default=0)
     comment = models.TextField(_("comment"), blank=True)
     occurred_at = models.DateTimeField(_("date"))
+    # Where the person acted from (REMOTE_ADDR), for the audit trail; empty for the portal's own steps.
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("status change")

@@ -125,6 +125,7 @@ def _record(
     comment: str = "",
     version=None,
     party=None,
+    ip_address: str | None = None,
 ) -> StatusChange:
     if version is None and transition.action in VERSION_OF_ACTION:
         version = getattr(convention, VERSION_OF_ACTION[transition.action])
@@ -139,6 +140,7 @@ def _record(
         amendment_number=convention.amendment_number,
         comment=comment,
         occurred_at=now,
+        ip_address=ip_address or None,
     )
     convention.status = transition.target
     convention.save(update_fields=["status", "approved_version", "signed_version", "amendment_number", "updated_at"])
@@ -166,6 +168,7 @@ def perform(
     now: datetime.datetime | None = None,
     version=None,
     party=None,
+    ip_address: str | None = None,
 ) -> StatusChange:
     """Apply one transition for ``by``; the caller's transaction (or this one) holds the row lock.
 
@@ -198,6 +201,7 @@ def perform(
             comment=comment,
             version=version,
             party=party,
+            ip_address=ip_address,
         )
     convention.refresh_from_db()
     return change
@@ -247,33 +251,97 @@ def _apply_side_effects(convention: Convention, transition: Transition, *, by, n
         convention.amendment_number += 1
 
 
-def convention_submit(convention, *, by, comment="", expected_status=None, now=None):
-    return perform(convention, A.SUBMIT, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_submit(convention, *, by, comment="", expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.SUBMIT,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )
 
 
-def convention_withdraw(convention, *, by, comment="", expected_status=None, now=None):
-    return perform(convention, A.WITHDRAW, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_withdraw(convention, *, by, comment="", expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.WITHDRAW,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )
 
 
-def convention_request_changes(convention, *, by, comment, expected_status=None, now=None):
-    return perform(convention, A.REQUEST_CHANGES, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_request_changes(convention, *, by, comment, expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.REQUEST_CHANGES,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )
 
 
-def convention_resume_drafting(convention, *, by, comment="", expected_status=None, now=None):
-    return perform(convention, A.RESUME_DRAFTING, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_resume_drafting(convention, *, by, comment="", expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.RESUME_DRAFTING,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )
 
 
-def convention_approve(convention, *, by, comment="", expected_status=None, now=None):
-    return perform(convention, A.APPROVE, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_approve(convention, *, by, comment="", expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.APPROVE,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )
 
 
-def convention_open_signature(convention, *, by, comment="", expected_status=None, now=None):
-    return perform(convention, A.OPEN_SIGNATURE, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_open_signature(convention, *, by, comment="", expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.OPEN_SIGNATURE,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )
 
 
-def convention_terminate(convention, *, by, comment, expected_status=None, now=None):
-    return perform(convention, A.TERMINATE, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_terminate(convention, *, by, comment, expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.TERMINATE,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )
 
 
-def convention_open_amendment(convention, *, by, comment="", expected_status=None, now=None):
-    return perform(convention, A.OPEN_AMENDMENT, by=by, comment=comment, expected_status=expected_status, now=now)
+def convention_open_amendment(convention, *, by, comment="", expected_status=None, now=None, ip_address=None):
+    return perform(
+        convention,
+        A.OPEN_AMENDMENT,
+        by=by,
+        comment=comment,
+        expected_status=expected_status,
+        now=now,
+        ip_address=ip_address,
+    )

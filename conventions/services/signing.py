@@ -196,7 +196,7 @@ def _check_not_signed_and_turn(convention: Convention, party: Party, version: Co
         )
 
 
-def _finish(convention: Convention, signature: Signature, *, by, now) -> None:
+def _finish(convention: Convention, signature: Signature, *, by, now, ip_address=None) -> None:
     """After a signature: tell the next signatories, or complete the signature if it was the last."""
     from . import notifications
 
@@ -207,7 +207,12 @@ def _finish(convention: Convention, signature: Signature, *, by, now) -> None:
         last_step = convention.status_changes.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
         completed_at = max(filter(None, [*(s.signature.signed_at for s in states), now, last_step]))
         lifecycle.perform(
-            convention, LifecycleAction.COMPLETE_SIGNATURE, by=by, version=signature.version, now=completed_at
+            convention,
+            LifecycleAction.COMPLETE_SIGNATURE,
+            by=by,
+            version=signature.version,
+            now=completed_at,
+            ip_address=ip_address,
         )
     else:
         notifications.on_signature(signature, states)
@@ -255,7 +260,7 @@ def convention_sign(
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
             recorded_at=now,
         )
-        _finish(locked, signature, by=by, now=now)
+        _finish(locked, signature, by=by, now=now, ip_address=signature.ip_address)
     convention.refresh_from_db()
     return signature
 
@@ -266,7 +271,14 @@ def _client_ip(request) -> str | None:
 
 
 def convention_decline(
-    *, convention: Convention, party_id, version_id, by, reason: str, now: datetime.datetime | None = None
+    *,
+    convention: Convention,
+    party_id,
+    version_id,
+    by,
+    reason: str,
+    now: datetime.datetime | None = None,
+    ip_address: str | None = None,
 ) -> None:
     """The party's representative refuses to sign: back to draft, every signature of the version void."""
     now = now or timezone.now()
@@ -282,7 +294,16 @@ def convention_decline(
             "reason": reason,
         }
         Signature.objects.filter(version=version, voided_at__isnull=True).update(voided_at=now, void_reason=void_reason)
-        lifecycle.perform(locked, LifecycleAction.DECLINE, by=by, comment=reason, version=version, party=party, now=now)
+        lifecycle.perform(
+            locked,
+            LifecycleAction.DECLINE,
+            by=by,
+            comment=reason,
+            version=version,
+            party=party,
+            now=now,
+            ip_address=ip_address,
+        )
     convention.refresh_from_db()
 
 
@@ -298,6 +319,7 @@ def convention_record_paper_signature(
     signer_name: str = "",
     signer_title: str = "",
     now: datetime.datetime | None = None,
+    ip_address: str | None = None,
 ) -> Signature:
     """Staff record that a signatory signed the approved version on paper, with the scanned page."""
     now = now or timezone.now()
@@ -341,7 +363,7 @@ def convention_record_paper_signature(
         )
         signature.scan.save("scan.pdf", scan, save=False)
         signature.save()
-        _finish(locked, signature, by=by, now=signed_at)
+        _finish(locked, signature, by=by, now=signed_at, ip_address=ip_address)
     convention.refresh_from_db()
     return signature
 

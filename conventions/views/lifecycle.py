@@ -161,6 +161,7 @@ def transition(request, pk: int, action: str):
             by=request.user,
             comment=form.cleaned_data["comment"],
             expected_status=form.cleaned_data["expected_status"],
+            ip_address=request.META.get("REMOTE_ADDR"),
         )
     except PortalError as error:
         messages.error(request, str(error))

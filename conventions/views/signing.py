@@ -136,6 +136,7 @@ def decline(request, pk: int, party_pk: int):
                 version_id=form.cleaned_data["version_id"],
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                ip_address=request.META.get("REMOTE_ADDR"),
             )
         except PortalError as refused:
             error = str(refused)
@@ -205,6 +206,7 @@ def paper_signature(request, pk: int, party_pk: int):
                 scan=data["scan"],
                 signer_name=data["signer_name"],
                 signer_title=data["signer_title"],
+                ip_address=request.META.get("REMOTE_ADDR"),
             )
         except NotAllowed as refused:
             refusal = refused

@@ -77,6 +77,7 @@ def test_staff_submit_and_are_told_what_comes_next(client, convention):
     assert convention.status == S.IN_REVIEW
     change = StatusChange.objects.get(convention=convention)
     assert (change.action, change.actor, change.comment) == (A.SUBMIT, convention.staff, "Prêt")
+    assert change.ip_address == "127.0.0.1"  # the client's address, for the audit trail
     [message] = messages_of(response)
     assert "transmise à la CAF pour relecture" in message
 

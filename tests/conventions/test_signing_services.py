@@ -96,6 +96,7 @@ class Signing:
             version_id=self.version.pk,
             by=by or self.user(index),
             reason=reason,
+            ip_address=IP,
         )
 
     def record_paper(self, index: int, *, signed_on=None, scan=None, by=None, place="Cahors", **kwargs):
@@ -166,6 +167,7 @@ def test_the_last_signature_completes_the_convention():
     completion = StatusChange.objects.get(convention=story.convention, action=LifecycleAction.COMPLETE_SIGNATURE)
     assert completion.version == version
     assert completion.to_status == ConventionStatus.SIGNED
+    assert completion.ip_address == IP  # where the last signatory signed from
 
 
 def test_equal_orders_sign_in_parallel_and_the_next_round_waits_for_both():
@@ -379,6 +381,7 @@ def test_declining_voids_every_signature_and_sends_the_convention_back_to_draft(
     assert change.comment == "Le montant de l'article 4 ne correspond pas à la délibération."
     assert change.party == story.parties[2]
     assert change.actor == story.user(2)
+    assert change.ip_address == IP
     assert change.version == version
     assert change.from_status == ConventionStatus.IN_SIGNATURE
     assert change.to_status == ConventionStatus.DRAFT
