@@ -18,6 +18,9 @@ from .models import (
     StatusChange,
 )
 
+# How many fiches of each orientation the convention page lists (the plan page has them all).
+FICHES_SHOWN_PER_ORIENTATION = 8
+
 
 def conventions_for_home(*, user):
     """The conventions listed on the home page, with what the list shows."""
@@ -49,8 +52,12 @@ def convention_detail(*, user, pk: int) -> Convention:
     )
     members = GovernanceMember.objects.select_related("representative__organisation")
     bodies = GovernanceBody.objects.prefetch_related(Prefetch("members", queryset=members), "meetings")
+    # The convention page shows the first fiches of each orientation and links to the plan page for the
+    # rest: a 600-fiche plan would otherwise be rendered whole (sliced prefetch: one query, any size).
     actions = Action.objects.select_related("domain", "pilot").prefetch_related("partners").order_by("position", "code")
-    orientations = StrategicOrientation.objects.prefetch_related(Prefetch("actions", queryset=actions))
+    orientations = StrategicOrientation.objects.annotate(action_count=Count("actions")).prefetch_related(
+        Prefetch("actions", queryset=actions[:FICHES_SHOWN_PER_ORIENTATION], to_attr="shown_actions")
+    )
     convention = convention_for_user(user=user, pk=pk)
     # Prefetch onto the already-fetched object: one query per relation, whatever their sizes.
     prefetch_related_objects(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from action_plans.choices import ActionStatus
 from conventions.choices import ConventionStatus, GovernanceMemberRole, PartyRole
 from conventions.models import Convention
+from conventions.selectors import FICHES_SHOWN_PER_ORIENTATION
 from partners.choices import MembershipRole
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
 from tests.conventions.factories import (
@@ -314,7 +315,20 @@ def test_detail_query_count_is_bounded(client, django_assert_max_num_queries, si
     client.force_login(epci_member(convention))
     with django_assert_max_num_queries(DETAIL_MAX_QUERIES):
         response = client.get(detail_url(convention))
-    assert response.content.decode().count('class="action-row"') == size
+    # Two orientations share the fiches; each lists its first ones, the plan page has the rest.
+    shown = sum(min(count, FICHES_SHOWN_PER_ORIENTATION) for count in (size // 2, size - size // 2))
+    assert response.content.decode().count('class="action-row"') == shown
+
+
+def test_a_long_plan_lists_the_first_fiches_of_each_orientation_and_links_to_the_rest(client):
+    convention = full_convention(30)
+    client.force_login(epci_member(convention))
+    content = client.get(detail_url(convention)).content.decode()
+    assert content.count('class="action-row"') == 2 * FICHES_SHOWN_PER_ORIENTATION
+    plan_url = reverse("action_plans:plan", args=[convention.pk])
+    for orientation in convention.action_plan.orientations.all():
+        assert f'href="{plan_url}?orientation={orientation.pk}"' in content
+    assert "Voir les 15 fiches de cette orientation dans le plan d’actions" in content
 
 
 def test_detail_query_count_does_not_grow_with_actions_or_parties(client):
