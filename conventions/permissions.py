@@ -157,3 +157,12 @@ def _has_party_to_sign(user, convention) -> bool:
     from .services.signing import parties_user_may_sign
 
     return bool(parties_user_may_sign(user=user, convention=convention))
+
+
+def may_open_signature_scan(*, user, abilities: dict[str, bool], signature) -> bool:
+    """Who may open a scanned signature page: the intercommunality's staff, the CAF's officers, the
+    portal's administrators, and the person who signed it (the download view and the signing panel
+    both ask this)."""
+    if abilities["follow_up"] or abilities["review"] or abilities["administer"]:
+        return True
+    return signature.representative is not None and signature.representative.user_id == user.pk

@@ -1,6 +1,6 @@
 """Reads of conventions shared by pages, exports and PDFs, scoped to the user, without N+1."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from action_plans.models import Action, StrategicOrientation
@@ -30,6 +30,8 @@ def conventions_for_home(*, user):
         .prefetch_related("domains")
         .annotate(
             signatory_count=Count("parties", filter=Q(parties__role=PartyRole.SIGNATORY), distinct=True),
+            # Which text stays in force while an avenant is prepared.
+            text_in_force_number=F("signed_version__number"),
         )
         .order_by("-period_start", "reference")
     )
@@ -139,18 +141,26 @@ def open_review_comment_count(*, convention: Convention) -> int:
     return ReviewComment.objects.filter(convention=convention, parent__isnull=True, resolved_at__isnull=True).count()
 
 
-def workflow_context(*, user, convention: Convention) -> dict:
-    """What the convention page shows of the lifecycle: timeline, versions, signatures, open comments."""
+def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]) -> dict:
+    """What the convention page shows of the lifecycle: timeline, versions, signatures (each knowing
+    whether ``user`` may open its scan), open comments."""
+    from .permissions import may_open_signature_scan
     from .services.signing import signing_states
 
     versions = versions_of(convention=convention)
     by_id = {v.pk: v for v in versions}
     version = by_id.get(convention.approved_version_id) or by_id.get(convention.signed_version_id)
+    states = signing_states(convention=convention, version=version) if version else []
+    for state in states:
+        if state.signature is not None:
+            state.signature.can_open_scan = may_open_signature_scan(
+                user=user, abilities=abilities, signature=state.signature
+            )
     return {
         "timeline": timeline(convention=convention),
         "versions": versions,
         "signing_version": version,
-        "signing_states": signing_states(convention=convention, version=version) if version else [],
+        "signing_states": states,
         "open_comment_count": open_review_comment_count(convention=convention),
     }
 
@@ -185,14 +195,6 @@ def version_detail(*, user, convention_pk: int, number: int) -> ConventionVersio
         newest.is_being_signed = newest.pk == convention.approved_version_id
         newest.is_signed = newest.is_current  # the newest signed version is always the one in force
     return version
-
-
-def with_text_in_force(conventions):
-    """Conventions annotated with the number of their signed version (``text_in_force_number``),
-    in the same query, for lists that say which text stays in force while an avenant is prepared."""
-    from django.db.models import F
-
-    return conventions.annotate(text_in_force_number=F("signed_version__number"))
 
 
 # --- Review page (the CAF's review: every part of the convention with its comment threads) --------

@@ -24,8 +24,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from diagnostics import charts
 from diagnostics.selectors import format_number
@@ -39,7 +39,7 @@ from ..choices import (
     SignatureMethod,
 )
 from ..models import ConventionVersion, Signature, StatusChange
-from ..templatetags.portal_tags import readable_content
+from ..templatetags.portal_tags import long_date, readable_content
 from .pdf_signature import sign_pdf
 from .rendering import html_to_pdf
 
@@ -86,18 +86,6 @@ def _print_chart(svg: str) -> str:
     """A chart of ``diagnostics.charts`` with its print colours inside it."""
     head, _sep, rest = str(svg).partition(">")
     return mark_safe(f"{head}>{CHART_STYLE}{rest}")  # the chart's own escaped markup, plus a constant
-
-
-def long_date(value: datetime.date | datetime.datetime | None) -> str:
-    """A date as a French deed writes it: « 1er janvier 2020 », « 21 septembre 2020 »."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    text = date_format(value, "j F Y")
-    if value.day == 1 and get_language().startswith("fr"):
-        text = "1er" + text[1:]
-    return text
 
 
 def _with_long_dates(document: dict) -> dict:

@@ -11,7 +11,9 @@ from decimal import Decimal
 from django import template
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from action_plans.choices import ActionStatus
@@ -333,9 +335,22 @@ def within_period(convention) -> bool:
     return convention.period_start <= timezone.localdate() <= convention.period_end
 
 
-@register.filter
-def with_text_in_force(conventions):
-    """A list of conventions annotated, in its own query, with the number of their signed version."""
-    from conventions.selectors import with_text_in_force as annotate
+@register.simple_tag
+def lifecycle_buttons(abilities) -> list:
+    """The lifecycle buttons the user may press now, in page order (see conventions/views/lifecycle.py)."""
+    from conventions.views.lifecycle import lifecycle_buttons as buttons_for
 
-    return annotate(conventions) if isinstance(conventions, QuerySet) else conventions
+    return buttons_for(abilities)
+
+
+@register.filter
+def long_date(value: datetime.date | datetime.datetime | None) -> str:
+    """A date as a French deed writes it: « 1er janvier 2020 », « 21 septembre 2020 »."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    text = date_format(value, "j F Y")
+    if value.day == 1 and get_language().startswith("fr"):
+        text = "1er" + text[1:]
+    return text

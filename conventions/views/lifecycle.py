@@ -6,6 +6,8 @@ Without JavaScript the same button is a link to a small confirmation page holdin
 The services decide; a refusal comes back as a message on the convention page, never a 500.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -34,17 +36,34 @@ SERVICES = {
     A.OPEN_AMENDMENT: lifecycle.convention_open_amendment,
 }
 
-# The buttons' words (``_lifecycle_bar.html`` says them too), for the confirmation page.
-BUTTON_LABELS = {
-    A.SUBMIT: gettext_lazy("Submit for review"),
-    A.WITHDRAW: gettext_lazy("Withdraw from review"),
-    A.REQUEST_CHANGES: gettext_lazy("Request changes"),
-    A.RESUME_DRAFTING: gettext_lazy("Resume drafting"),
-    A.APPROVE: gettext_lazy("Approve the text"),
-    A.OPEN_SIGNATURE: gettext_lazy("Open the signature"),
-    A.TERMINATE: gettext_lazy("Terminate the convention"),
-    A.OPEN_AMENDMENT: gettext_lazy("Open an avenant"),
-}
+
+@dataclass(frozen=True)
+class LifecycleButton:
+    action: str
+    label: str
+    icon: str  # a Bootstrap Icons name
+    style: str  # the Bootstrap button class
+
+
+# The lifecycle buttons in the order the convention page shows them; their words title the
+# confirmation page too.
+BUTTONS = (
+    LifecycleButton(A.SUBMIT, gettext_lazy("Submit for review"), "send", "btn-primary"),
+    LifecycleButton(A.APPROVE, gettext_lazy("Approve the text"), "check-lg", "btn-success"),
+    LifecycleButton(A.REQUEST_CHANGES, gettext_lazy("Request changes"), "arrow-counterclockwise", "btn-warning"),
+    LifecycleButton(A.RESUME_DRAFTING, gettext_lazy("Resume drafting"), "pencil", "btn-primary"),
+    LifecycleButton(A.OPEN_SIGNATURE, gettext_lazy("Open the signature"), "pen", "btn-primary"),
+    LifecycleButton(A.OPEN_AMENDMENT, gettext_lazy("Open an avenant"), "file-earmark-plus", "btn-outline-primary"),
+    LifecycleButton(A.WITHDRAW, gettext_lazy("Withdraw from review"), "arrow-return-left", "btn-outline-secondary"),
+    LifecycleButton(A.TERMINATE, gettext_lazy("Terminate the convention"), "x-octagon", "btn-outline-danger"),
+)
+BUTTON_LABELS = {button.action: button.label for button in BUTTONS}
+
+
+def lifecycle_buttons(abilities: dict[str, bool]) -> list[LifecycleButton]:
+    """The buttons ``abilities`` allow now (the ability each transition asks for)."""
+    return [button for button in BUTTONS if abilities[lifecycle.TRANSITIONS[button.action].ability]]
+
 
 # Where a form may send the user back to, besides the convention page.
 RETURN_PAGES = {"review": "conventions:review"}

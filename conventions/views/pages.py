@@ -12,13 +12,14 @@ def home(request):
 
 def convention_detail(request, pk: int):
     convention = selectors.convention_detail(user=request.user, pk=pk)
+    abilities = convention.get_abilities(request.user)
     return render(
         request,
         "conventions/convention_detail.html",
         {
             "convention": convention,
-            "abilities": convention.get_abilities(request.user),
+            "abilities": abilities,
             "diagnostic_summary": selectors.diagnostic_summary(convention=convention),
-            **selectors.workflow_context(user=request.user, convention=convention),
+            **selectors.workflow_context(user=request.user, convention=convention, abilities=abilities),
         },
     )

@@ -22,6 +22,7 @@ from ctg_portal.errors import NotAllowed, PortalError
 from ..choices import SignatureMethod
 from ..forms.signing import DeclineForm, PaperSignatureForm, SignForm
 from ..models import Party, Signature
+from ..permissions import may_open_signature_scan
 from ..selectors import convention_for_user
 from ..services import signing
 
@@ -237,15 +238,6 @@ def _paper_message(convention, signature: Signature) -> str:
     return _("The paper signature of %(organisation)s on version %(number)s is recorded.") % values
 
 
-def may_download_scan(*, user, abilities: dict, signature: Signature) -> bool:
-    """Who may open a scanned signature page: the intercommunality's staff, the CAF's officers, the
-    portal's administrators, and the person who signed it. The signing panel shows the link by the
-    same rule (``conventions/_signing_panel.html``)."""
-    if abilities["follow_up"] or abilities["review"] or abilities["administer"]:
-        return True
-    return signature.representative is not None and signature.representative.user_id == user.pk
-
-
 @require_http_methods(["GET"])
 def signature_scan(request, pk: int, signature_pk: int):
     convention = convention_for_user(user=request.user, pk=pk)
@@ -255,7 +247,8 @@ def signature_scan(request, pk: int, signature_pk: int):
         version__convention=convention,
         method=SignatureMethod.PAPER,
     )
-    if not may_download_scan(user=request.user, abilities=convention.get_abilities(request.user), signature=signature):
+    abilities = convention.get_abilities(request.user)
+    if not may_open_signature_scan(user=request.user, abilities=abilities, signature=signature):
         messages.error(
             request,
             _(

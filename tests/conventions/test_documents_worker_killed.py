@@ -61,8 +61,16 @@ def wait_until(predicate, timeout: float, what: str):
 
 
 def pool_processes(worker: subprocess.Popen) -> list[int]:
-    output = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout
-    return [int(pid) for pid in output.split()]
+    """The worker's child processes, read from /proc (no procps needed on a minimal machine)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == worker.pid:  # fields after "(comm)": state, ppid, …
+            children.append(int(stat.parent.name))
+    return children
 
 
 @pytest.fixture
