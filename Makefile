@@ -19,7 +19,7 @@ TEMPLATE_DIRS := $(wildcard templates */templates)
 # Commands that load the settings need a key; a throw-away one is fine outside production.
 NON_SECRET_KEY := SECRET_KEY=$${SECRET_KEY:-local-tooling-not-a-secret}
 
-.PHONY: help install services run test quality lint bench territories-full worker beat
+.PHONY: help install services run test quality lint lock upgrade bench territories-full worker beat
 
 help:
 	@echo "make run               installe, migre, charge la démo et lance http://127.0.0.1:8000"
@@ -27,6 +27,8 @@ help:
 	@echo "make install           paquets Debian manquants, .venv, static/vendor/, traductions"
 	@echo "make quality           ruff format --check, ruff check, djlint, makemigrations --check"
 	@echo "make lint              reformate et corrige (ruff format, ruff check --fix)"
+	@echo "make lock              recompile requirements*.txt (versions et empreintes) depuis requirements*.in"
+	@echo "make upgrade           idem en montant tout à la dernière version (PACKAGE=nom pour un seul)"
 	@echo "make bench             lance bench/run.py"
 	@echo "make territories-full  télécharge et importe le découpage administratif complet"
 	@echo "make worker / beat     worker et planificateur Celery (avec REDIS_URL)"
@@ -58,6 +60,22 @@ quality: install services
 lint: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The lock: requirements*.in (the direct dependencies, edited by people) compiled by uv into
+# requirements*.txt with every transitive package pinned and the hashes of its files on PyPI.
+# `make lock` keeps the versions already locked and only adds what the .in files newly ask for;
+# `make upgrade` moves everything (or PACKAGE=name alone) to the newest release, then run `make test`.
+UV_COMPILE = $(VENV)/bin/uv pip compile --no-config --index-url https://pypi.org/simple --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock"
+PACKAGE ?=
+
+lock: install
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
+
+upgrade: install
+	$(UV_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) requirements.in -o requirements.txt
+	$(UV_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) requirements-dev.in -o requirements-dev.txt
 
 bench: install services
 	@if [ -f bench/run.py ]; then \

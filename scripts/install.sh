@@ -3,8 +3,9 @@
 #
 #   1. Debian packages (chromium, poppler-utils, gettext, fonts, WeasyPrint's pango): apt-get runs
 #      only when one of them is missing, because `apt-get update` is slow.
-#   2. The virtualenv .venv with requirements-dev.txt: pip runs only when the requirements (or the
-#      Python version) changed since the last install (stamp file .venv/.install-stamp).
+#   2. The virtualenv .venv with requirements-dev.txt (the lock: every package pinned with hashes,
+#      compiled by `make lock` from requirements*.in): pip runs only when the lock (or the Python
+#      version) changed since the last install (stamp file .venv/.install-stamp).
 #   3. The vendored front-end libraries: `npm ci` from package-lock.json, then a copy of the few
 #      dist files into static/vendor/ (never a CDN: the portal runs on intranets, RGPD).
 #   4. Translations: `compilemessages` when the repository has .po files.
@@ -94,10 +95,14 @@ install_venv() {
     if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$wanted" ]; then
         return
     fi
-    say "Installing Python packages (requirements-dev.txt)"
-    # The filter drops only the noise of a machine-wide pip.conf naming local indexes that do not exist.
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r requirements-dev.txt 2>&1 \
-        | { grep -v "^WARNING: Location 'file://.*' is ignored: it is neither a file nor a directory.$" || true; }
+    say "Installing Python packages (requirements-dev.txt, every package pinned with its hashes)"
+    # --require-hashes: the lock names every package, transitive ones included, with the hashes of
+    # its files on PyPI; pip refuses anything else, so every machine gets the same bytes on any day.
+    # PIP_CONFIG_FILE=/dev/null and no PIP_FIND_LINKS: a machine-wide pip.conf or wheel folder must not
+    # substitute locally built files (their hashes would not match the lock).
+    env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+        --require-hashes --only-binary=:all: -r requirements-dev.txt
     check_weasyprint
     echo "$wanted" >"$stamp_file"
 }
