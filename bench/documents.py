@@ -38,10 +38,10 @@ def build_grand_cahors(*, actions: int = 60):
     from action_plans.choices import ActionStatus, FundingStatus
     from action_plans.models import Action, EvaluationIndicator, FundingLine, StrategicOrientation
     from conventions.choices import LifecycleAction, PartyRole
-    from conventions.demo import demo_load
     from conventions.models import Convention, Signature, StatusChange
-    from conventions.services.versions import take_version
+    from demo.loader import demo_load
     from diagnostics.choices import Priority
+    from workflow.services.versions import take_version
 
     from .plan_data import ACTION_TITLES, LOREM, SCHEMES
 
@@ -149,8 +149,8 @@ def _median(samples: list[float]) -> float:
 def _round_trip(convention, version, *, first: bool) -> tuple[float, bytes]:
     """Seconds from asking for the signed PDF to reading it back from storage, ready."""
     from conventions.choices import DocumentKind, DocumentStatus
-    from conventions.documents.services import document_request
     from conventions.models import GeneratedDocument
+    from documents.services import document_request
 
     started = time.perf_counter()
     document = document_request(
@@ -237,9 +237,9 @@ def measure(*, convention, version, actions: int, repeat: int, worker: "CeleryWo
     Besides wall time, the process's CPU time is recorded (``*_cpu_s``): the worker thread runs in
     this process, and CPU time hardly moves when other programs share the machine.
     """
-    from conventions.documents import convention_pdf
-    from conventions.documents.rendering import html_to_pdf, page_count
-    from conventions.documents.verification import verify_pdf
+    from documents import convention_pdf
+    from documents.rendering import html_to_pdf, page_count
+    from documents.verification import verify_pdf
 
     _wait_for_idle_worker()
     variant = getattr(convention_pdf, "PDF_VARIANT", None)

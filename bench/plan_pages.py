@@ -35,7 +35,7 @@ PAGES = (
     Page("diagnostic", "diagnostics:detail"),
     Page("budget", "action_plans:budget"),
     # Not asked for by the issue, but it lists every fiche action too: worth watching.
-    Page("convention", "conventions:detail", kwarg="pk"),
+    Page("convention", "workflow:detail", kwarg="pk"),
 )
 
 

@@ -182,7 +182,7 @@ def main() -> int:
 
 def _documents_settings(settings, scratch: Path) -> None:
     """Issued files and the signing certificate in the scratch folder, never in var/."""
-    from conventions.documents.pdf_signature import create_self_signed_pkcs12
+    from documents.pdf_signature import create_self_signed_pkcs12
 
     settings.MEDIA_ROOT = scratch / "media"
     settings.PDF_SIGNING_PKCS12 = scratch / "bench-signing.p12"

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from conventions.models import (
     Article,
     Convention,
     ConventionVersion,
@@ -20,7 +20,7 @@ from .models import (
     Signature,
     StatusChange,
 )
-from .services.versions import version_is_intact
+from workflow.services.versions import version_is_intact
 
 
 @admin.register(Domain)

@@ -8,4 +8,4 @@ class ConventionsConfig(AppConfig):
 
     def ready(self):
         # Registers the convention permissions with django-rules.
-        from . import permissions  # noqa: F401
+        from conventions import permissions  # noqa: F401

@@ -17,16 +17,14 @@ Nobody else sees it; superusers (the portal's administrators) see everything.
 import rules
 from django.db.models import Q
 
+from conventions.choices import EDITABLE_STATUSES, REVIEW_DISCUSSION_STATUSES, SIGNED_STATUSES, ConventionStatus
 from partners.choices import MembershipRole, OrganisationKind
-
-from .choices import EDITABLE_STATUSES, REVIEW_DISCUSSION_STATUSES, SIGNED_STATUSES, ConventionStatus
 
 
 def visible_conventions_filter(user) -> Q:
     """Subqueries rather than joins: no duplicate rows, so no ``distinct()`` on large lists."""
+    from conventions.models import GovernanceMember, Party
     from partners.models import Membership
-
-    from .models import GovernanceMember, Party
 
     user_organisations = Membership.objects.filter(user=user).values("organisation_id")
     party_conventions = Party.objects.filter(
@@ -154,7 +152,7 @@ def convention_abilities(user, convention) -> dict[str, bool]:
 
 
 def _has_party_to_sign(user, convention) -> bool:
-    from .services.signing import parties_user_may_sign
+    from workflow.services.signing import parties_user_may_sign
 
     return bool(parties_user_may_sign(user=user, convention=convention))
 

@@ -4,11 +4,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_r
 from django.shortcuts import get_object_or_404
 
 from action_plans.models import Action, StrategicOrientation
-from diagnostics.choices import FindingKind
-from diagnostics.models import Finding
-
-from .choices import LifecycleAction, PartyRole
-from .models import (
+from conventions.choices import LifecycleAction, PartyRole
+from conventions.models import (
     Convention,
     ConventionVersion,
     GovernanceBody,
@@ -17,6 +14,8 @@ from .models import (
     ReviewComment,
     StatusChange,
 )
+from diagnostics.choices import FindingKind
+from diagnostics.models import Finding
 
 # How many fiches of each orientation the convention page lists (the plan page has them all).
 FICHES_SHOWN_PER_ORIENTATION = 8
@@ -144,8 +143,8 @@ def open_review_comment_count(*, convention: Convention) -> int:
 def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]) -> dict:
     """What the convention page shows of the lifecycle: timeline, versions, signatures (each knowing
     whether ``user`` may open its scan), open comments."""
-    from .permissions import may_open_signature_scan
-    from .services.signing import signing_states
+    from conventions.permissions import may_open_signature_scan
+    from workflow.services.signing import signing_states
 
     versions = versions_of(convention=convention)
     by_id = {v.pk: v for v in versions}
@@ -171,7 +170,7 @@ def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]
 def version_detail(*, user, convention_pk: int, number: int) -> ConventionVersion:
     """One version for its page: its convention, every signature (void ones too), whether every
     signatory signed it, and the newest version of the convention when a newer one exists."""
-    from .models import Signature
+    from conventions.models import Signature
 
     version = version_for_user(user=user, convention_pk=convention_pk, number=number)
     convention = version.convention
@@ -243,7 +242,7 @@ class ReviewPage:
 
 def review_part_key(comment) -> str:
     """The key of the part a thread (or a reply, through its thread) belongs to on the review page."""
-    from .choices import CommentAnchor
+    from conventions.choices import CommentAnchor
 
     thread = comment.parent if comment.parent_id else comment
     target_id = {
@@ -261,8 +260,8 @@ def review_part_key(comment) -> str:
 def review_page(*, convention: Convention, only_open: bool = False) -> ReviewPage:
     """Every part of the convention with its review threads, in a fixed number of queries whatever
     the number of comments, articles, findings or fiches; open and resolved threads counted."""
-    from .choices import CommentAnchor
-    from .models import Article
+    from conventions.choices import CommentAnchor
+    from conventions.models import Article
 
     replies = ReviewComment.objects.select_related("author").order_by("created_at", "pk")
     threads = list(

@@ -41,10 +41,15 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
+    # From the bottom layer up: each app imports only the ones above it in this list (import-linter
+    # contracts in pyproject.toml, checked by `make quality`).
     "partners",
     "conventions",
     "diagnostics",
     "action_plans",
+    "documents",
+    "workflow",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "conventions:home"
+LOGIN_REDIRECT_URL = "workflow:home"
 LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("conventions/<int:convention_pk>/diagnostic/", include("diagnostics.urls")),
     path("conventions/<int:convention_pk>/plan/", include("action_plans.urls")),
     path("", include("conventions.urls")),
+    path("", include("documents.urls")),
+    path("", include("workflow.urls")),
 ]

@@ -28,7 +28,7 @@ def pytest_configure(config):
     settings.WHITENOISE_USE_FINDERS = True
     settings.MEDIA_ROOT = config.rootpath / "var" / "test-media"
     # The portal's PDF signing certificate: a self-signed one made once for the test runs.
-    from conventions.documents.pdf_signature import create_self_signed_pkcs12
+    from documents.pdf_signature import create_self_signed_pkcs12
 
     settings.PDF_SIGNING_PKCS12 = config.rootpath / "var" / "test-signing" / "portal-tests.p12"
     settings.PDF_SIGNING_PASSPHRASE = "tests-only-passphrase"

@@ -8,8 +8,8 @@ from tests.roles import EXPECTED, ROLES
 
 def _pages(convention):
     return {
-        "home": reverse("conventions:home"),
-        "convention_detail": reverse("conventions:detail", args=[convention.pk]),
+        "home": reverse("workflow:home"),
+        "convention_detail": reverse("workflow:detail", args=[convention.pk]),
     }
 
 

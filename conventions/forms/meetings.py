@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import MeetingKind
-from ..models import GovernanceMember
-from ..services.meetings import LOCATION_LENGTH, TEXT_LENGTH
+from conventions.choices import MeetingKind
+from conventions.models import GovernanceMember
+from conventions.services.meetings import LOCATION_LENGTH, TEXT_LENGTH
 
 DATE_ERRORS = {"required": _("Give the date of the meeting."), "invalid": _("Give a valid date, such as 15/03/2025.")}
 TEXT_ERRORS = {"max_length": _("This text is limited to %(limit_value)d characters (it has %(show_value)d).")}

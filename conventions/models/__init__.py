@@ -1,6 +1,6 @@
 """The convention and what its lifecycle records, split by concept."""
 
-from .convention import (
+from conventions.models.convention import (
     Article,
     Convention,
     ConventionQuerySet,
@@ -10,8 +10,8 @@ from .convention import (
     Meeting,
     Party,
 )
-from .documents import GeneratedDocument, document_path
-from .workflow import (
+from conventions.models.documents import GeneratedDocument, document_path
+from conventions.models.workflow import (
     ConventionVersion,
     ImmutableRecordError,
     Notification,

@@ -10,10 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.choices import OrganisationKind
-from partners.models import Organisation, Representative
-
-from ..choices import (
+from conventions.choices import (
     SIGNED_STATUSES,
     ConventionStatus,
     DraftingPhase,
@@ -22,6 +19,8 @@ from ..choices import (
     MeetingKind,
     PartyRole,
 )
+from partners.choices import OrganisationKind
+from partners.models import Organisation, Representative
 
 
 class Domain(models.Model):
@@ -43,7 +42,7 @@ class Domain(models.Model):
 class ConventionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Conventions the user may see; see ``conventions.permissions`` for the same rule."""
-        from ..permissions import visible_conventions_filter
+        from conventions.permissions import visible_conventions_filter
 
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -176,7 +175,7 @@ class Convention(models.Model):
 
     def get_abilities(self, user) -> dict[str, bool]:
         """What ``user`` may do with this convention; views and templates both read this answer."""
-        from ..permissions import convention_abilities
+        from conventions.permissions import convention_abilities
 
         return convention_abilities(user, self)
 

@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import DocumentKind, DocumentStatus
-from .convention import Convention, Meeting
-from .workflow import ConventionVersion
+from conventions.choices import DocumentKind, DocumentStatus
+from conventions.models.convention import Convention, Meeting
+from conventions.models.workflow import ConventionVersion
 
 
 def document_path(document: "GeneratedDocument", filename: str) -> str:

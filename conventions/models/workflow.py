@@ -8,16 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conventions.choices import CommentAnchor, ConventionStatus, LifecycleAction, NotificationKind, SignatureMethod
+from conventions.models.convention import Article, Convention, Party
 from partners.models import Representative
-
-from ..choices import (
-    CommentAnchor,
-    ConventionStatus,
-    LifecycleAction,
-    NotificationKind,
-    SignatureMethod,
-)
-from .convention import Article, Convention, Party
 
 
 class ImmutableRecordError(Exception):
@@ -28,7 +21,7 @@ class ConventionVersion(models.Model):
     """The whole contractual content of a convention at an approval, frozen, with its SHA-256.
 
     ``content_json`` holds the exact canonical serialisation that was hashed (see
-    ``conventions.services.versions``), so the hash can be checked again from the row alone, years
+    ``workflow.services.versions``), so the hash can be checked again from the row alone, years
     later. Nothing may change a version: ``save`` refuses an existing row, ``delete`` refuses always,
     and a database trigger (migration 0005) refuses any UPDATE, even through ``QuerySet.update``.
     """

@@ -18,10 +18,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conventions.choices import MeetingKind
+from conventions.models import Convention, GovernanceBody, GovernanceMember, Meeting
 from ctg_portal.errors import NotAllowed, PortalError
-
-from ..choices import MeetingKind
-from ..models import Convention, GovernanceBody, GovernanceMember, Meeting
 
 LOCATION_LENGTH = 200
 TEXT_LENGTH = 20000

@@ -338,7 +338,7 @@ def within_period(convention) -> bool:
 @register.simple_tag
 def lifecycle_buttons(abilities) -> list:
     """The lifecycle buttons the user may press now, in page order (see conventions/views/lifecycle.py)."""
-    from conventions.views.lifecycle import lifecycle_buttons as buttons_for
+    from workflow.views.lifecycle import lifecycle_buttons as buttons_for
 
     return buttons_for(abilities)
 

@@ -8,21 +8,19 @@ A refusal by the service is shown on the form, never a 500.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from conventions import selectors
+from conventions.forms.meetings import MeetingForm, MeetingRecordForm
+from conventions.models import Convention
+from conventions.services import meetings as services
 from ctg_portal.errors import NotAllowed, PortalError
 
-from .. import selectors
-from ..forms.meetings import MeetingForm, MeetingRecordForm
-from ..models import Convention
-from ..services import meetings as services
 
-
-def _convention(request, pk: int) -> tuple[Convention, dict]:
-    convention = selectors.convention_for_user(user=request.user, pk=pk)
+def _convention(request, convention_pk: int) -> tuple[Convention, dict]:
+    convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
     return convention, convention.get_abilities(request.user)
 
 
@@ -36,8 +34,8 @@ def _date(day) -> str:
 
 
 @require_GET
-def meeting_list(request, pk: int):
-    convention, abilities = _convention(request, pk)
+def meeting_list(request, convention_pk: int):
+    convention, abilities = _convention(request, convention_pk)
     return render(
         request,
         "conventions/meetings/meeting_list.html",
@@ -50,8 +48,8 @@ def meeting_list(request, pk: int):
 
 
 @require_GET
-def meeting_detail(request, pk: int, meeting_pk: int):
-    convention, abilities = _convention(request, pk)
+def meeting_detail(request, convention_pk: int, meeting_pk: int):
+    convention, abilities = _convention(request, convention_pk)
     meeting = services.meeting_for_page(convention=convention, pk=meeting_pk)
     present = {member.pk for member in meeting.attendees.all()}
     previous, following = services.neighbour_meetings(meeting)
@@ -72,8 +70,8 @@ def meeting_detail(request, pk: int, meeting_pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_create(request, pk: int):
-    convention, abilities = _convention(request, pk)
+def meeting_create(request, convention_pk: int):
+    convention, abilities = _convention(request, convention_pk)
     _require_follow_up(abilities)
     initial = {}
     body_pk = request.GET.get("comite", "")
@@ -100,8 +98,8 @@ def meeting_create(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_update(request, pk: int, meeting_pk: int):
-    convention, abilities = _convention(request, pk)
+def meeting_update(request, convention_pk: int, meeting_pk: int):
+    convention, abilities = _convention(request, convention_pk)
     _require_follow_up(abilities)
     meeting = services.meeting_for_page(convention=convention, pk=meeting_pk)
     initial = {field: getattr(meeting, field) for field in ("held_on", "kind", "location", "agenda")}
@@ -122,8 +120,8 @@ def meeting_update(request, pk: int, meeting_pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_record(request, pk: int, meeting_pk: int):
-    convention, abilities = _convention(request, pk)
+def meeting_record(request, convention_pk: int, meeting_pk: int):
+    convention, abilities = _convention(request, convention_pk)
     _require_follow_up(abilities)
     meeting = services.meeting_for_page(convention=convention, pk=meeting_pk)
     is_held = meeting.held_on <= timezone.localdate()
@@ -163,12 +161,3 @@ def meeting_record(request, pk: int, meeting_pk: int):
         "conventions/meetings/meeting_record.html",
         {"convention": convention, "abilities": abilities, "form": form, "meeting": meeting, "is_held": is_held},
     )
-
-
-urlpatterns = [
-    path("conventions/<int:pk>/reunions/", meeting_list, name="meetings"),
-    path("conventions/<int:pk>/reunions/nouvelle/", meeting_create, name="meeting_create"),
-    path("conventions/<int:pk>/reunions/<int:meeting_pk>/", meeting_detail, name="meeting"),
-    path("conventions/<int:pk>/reunions/<int:meeting_pk>/modifier/", meeting_update, name="meeting_update"),
-    path("conventions/<int:pk>/reunions/<int:meeting_pk>/compte-rendu/", meeting_record, name="meeting_record"),
-]

@@ -25,8 +25,8 @@ def force_status(convention: Convention, status: str) -> Convention:
     """Put a convention in ``status`` directly, for tests about what a status allows (not about how
     it is reached: the lifecycle services have their own tests). Statuses after an approval get the
     version the database requires, frozen from the convention's current content."""
-    from conventions.services.versions import take_version
     from tests.partners.factories import UserFactory
+    from workflow.services.versions import take_version
 
     if status in NEEDS_APPROVED_VERSION and convention.approved_version_id is None:
         convention.approved_version = take_version(convention=convention, by=UserFactory())

@@ -12,10 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from conventions.choices import ConventionStatus, LifecycleAction, PartyRole, SignatureMethod
-from conventions.documents.convention_pdf import build_convention_html, render_convention_pdf
-from conventions.documents.pdf_signature import check_pdf_signature
 from conventions.models import Signature, StatusChange
-from conventions.services.versions import take_version
+from documents.convention_pdf import build_convention_html, render_convention_pdf
+from documents.pdf_signature import check_pdf_signature
 from tests.action_plans.factories import (
     ActionFactory,
     ActionPlanFactory,
@@ -25,6 +24,7 @@ from tests.action_plans.factories import (
 )
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory
 from tests.partners.factories import OrganisationFactory, UserFactory
+from workflow.services.versions import take_version
 
 pytestmark = [
     pytest.mark.django_db,

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from action_plans.choices import ActionStatus, FundingStatus
 from action_plans.models import Action, EvaluationIndicator, FundingLine
-from conventions.documents.pdf_signature import check_pdf_signature
-from conventions.documents.report_pdf import build_copil_report_html, render_copil_report_pdf, report_keywords
-from conventions.documents.report_selectors import copil_report_data
+from documents.pdf_signature import check_pdf_signature
+from documents.report_pdf import build_copil_report_html, render_copil_report_pdf, report_keywords
+from documents.report_selectors import copil_report_data
 from tests.action_plans.factories import (
     ActionFactory,
     ActionPlanFactory,

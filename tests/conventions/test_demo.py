@@ -22,13 +22,14 @@ from conventions.choices import (
     PartyRole,
     SignatureMethod,
 )
-from conventions.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
 from conventions.models import Convention, GovernanceMember, Notification, Party, Signature
-from conventions.services import lifecycle
-from conventions.services.versions import sha256_of, version_is_intact
+from demo.common import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.loader import demo_load
 from diagnostics.choices import FindingKind
 from diagnostics.models import Finding, IndicatorValue
 from partners.models import Organisation
+from workflow.services import lifecycle
+from workflow.services.versions import sha256_of, version_is_intact
 
 GRAND_CAHORS, LA_CALI = "CTG-GRAND-CAHORS-2020", "CTG-LA-CALI-2024"
 DEMO_APPS = ("partners", "conventions", "diagnostics", "action_plans")
@@ -423,8 +424,8 @@ def test_a_replayed_history_writes_and_sends_no_e_mail(la_cali, django_capture_o
     """The same replay on La Cali, committed: the services write no notice, so nothing is sent."""
     from django.core import mail
 
-    from conventions.demo.history import record_signed_history
-    from conventions.demo.schema import SignedHistoryRow
+    from demo.history import record_signed_history
+    from demo.schema import SignedHistoryRow
 
     users = {
         user.username: user for user in get_user_model().objects.filter(username__in=["agent.cali", "caf.gironde"])

@@ -11,13 +11,13 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus, LifecycleAction
-from conventions.documents import services
-from conventions.documents.rendering import DocumentRenderError
 from conventions.models import GeneratedDocument, StatusChange
-from conventions.services import lifecycle
 from ctg_portal.errors import NotAllowed
+from documents import services
+from documents.rendering import DocumentRenderError
 from tests.conventions.factories import ConventionFactory, GovernanceBodyFactory, MeetingFactory, PartyFactory
 from tests.partners.factories import MembershipFactory, UserFactory
+from workflow.services import lifecycle
 
 
 def tiny_pdf(pages: int = 2) -> bytes:

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus
-from conventions.documents import services
-from conventions.documents.rendering import DocumentRenderError
 from conventions.models import GeneratedDocument
-from conventions.tasks import render_document
+from documents import services
+from documents.rendering import DocumentRenderError
 from tests.conventions import test_documents_services as shared
 from tests.conventions.factories import ConventionFactory, PartyFactory
 from tests.partners.factories import MembershipFactory
+from documents.tasks import render_document
 
 # The stand-in renderers and the per-test media folder of the services' tests.
 renderers = shared.renderers

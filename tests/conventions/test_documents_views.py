@@ -5,13 +5,13 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus
-from conventions.documents import services
-from conventions.documents.rendering import DocumentRenderError
 from conventions.models import GeneratedDocument
-from conventions.services.versions import take_version
+from documents import services
+from documents.rendering import DocumentRenderError
 from tests.conventions import test_documents_services as shared
 from tests.conventions.factories import GovernanceBodyFactory, MeetingFactory, force_status
 from tests.roles import ROLES
+from workflow.services.versions import take_version
 
 # The stand-in renderers and the per-test media folder of the services' tests.
 renderers = shared.renderers
@@ -32,11 +32,11 @@ def signed_world(world):
 
 
 def centre_url(convention):
-    return reverse("conventions:documents", args=[convention.pk])
+    return reverse("documents:documents", args=[convention.pk])
 
 
 def generate(client, convention, headers=None, **data):
-    return client.post(reverse("conventions:document_generate", args=[convention.pk]), data, headers=headers)
+    return client.post(reverse("documents:document_generate", args=[convention.pk]), data, headers=headers)
 
 
 def ready_document(convention, kind=DocumentKind.CONVENTION) -> GeneratedDocument:
@@ -78,7 +78,7 @@ def test_the_centre_shows_a_failure_with_its_error_and_a_retry_button_for_staff(
     renderers.error = DocumentRenderError("LayoutError: image missing")
     failed = ready_document(convention)
     assert failed.status == DocumentStatus.FAILED
-    retry_url = reverse("conventions:document_retry", args=[convention.pk, failed.pk])
+    retry_url = reverse("documents:document_retry", args=[convention.pk, failed.pk])
 
     client.force_login(users["epci_staff"])
     staff_html = client.get(centre_url(convention)).content.decode()
@@ -134,13 +134,13 @@ def test_generating_with_htmx_answers_the_card_which_polls_until_ready(
             client, convention, kind="convention", version=convention.signed_version_id, headers={"HX-Request": "true"}
         )
     document = GeneratedDocument.objects.get()
-    status_url = reverse("conventions:document_status", args=[convention.pk, document.pk])
+    status_url = reverse("documents:document_status", args=[convention.pk, document.pk])
     html = response.content.decode()
     assert "<html" not in html and 'hx-trigger="every 2s"' in html and status_url in html
 
     services.document_render(document_id=document.pk)
     card = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
-    download_url = reverse("conventions:document_download", args=[convention.pk, document.pk])
+    download_url = reverse("documents:document_download", args=[convention.pk, document.pk])
     assert 'hx-trigger="every 2s"' not in card and download_url in card
 
 
@@ -178,7 +178,7 @@ def test_generate_refuses_subjects_of_other_conventions_and_unknown_kinds(client
 
     assert generate(client, convention, kind="copil_report", meeting=other_meeting.pk).status_code == 404
     assert generate(client, convention, kind="poster", version=convention.signed_version_id).status_code == 404
-    assert client.get(reverse("conventions:document_generate", args=[convention.pk])).status_code == 405
+    assert client.get(reverse("documents:document_generate", args=[convention.pk])).status_code == 405
     client.force_login(users["unrelated_user"])
     assert generate(client, convention, kind="convention", version=convention.signed_version_id).status_code == 404
 
@@ -190,7 +190,7 @@ def test_staff_retry_a_failed_document_and_others_are_told_they_cannot(
     renderers.error = DocumentRenderError("boom")
     failed = ready_document(convention)
     renderers.error = None
-    url = reverse("conventions:document_retry", args=[convention.pk, failed.pk])
+    url = reverse("documents:document_retry", args=[convention.pk, failed.pk])
 
     client.force_login(users["commune_staff"])
     refused = client.post(url)
@@ -211,7 +211,7 @@ def test_the_download_is_permission_checked(client, signed_world, renderers, med
     document = ready_document(convention, kind=DocumentKind.CONVENTION)
     client.force_login(users[role])
 
-    response = client.get(reverse("conventions:document_download", args=[convention.pk, document.pk]))
+    response = client.get(reverse("documents:document_download", args=[convention.pk, document.pk]))
 
     if role in CAN_VIEW or role == "superuser":
         assert response.status_code == 200
@@ -232,7 +232,7 @@ def test_a_document_not_ready_is_not_downloaded(client, signed_world):
     )
     client.force_login(users["copil_member"])
 
-    response = client.get(reverse("conventions:document_download", args=[convention.pk, document.pk]))
+    response = client.get(reverse("documents:document_download", args=[convention.pk, document.pk]))
 
     assert response.status_code == 302 and response.url == centre_url(convention)
     assert messages_of(response)
@@ -246,8 +246,8 @@ def test_a_document_of_another_convention_is_not_found_through_this_one(client, 
     document = ready_document(other)
     client.force_login(users["epci_staff"])
 
-    assert client.get(reverse("conventions:document_download", args=[convention.pk, document.pk])).status_code == 404
-    assert client.get(reverse("conventions:document_status", args=[convention.pk, document.pk])).status_code == 404
+    assert client.get(reverse("documents:document_download", args=[convention.pk, document.pk])).status_code == 404
+    assert client.get(reverse("documents:document_status", args=[convention.pk, document.pk])).status_code == 404
 
 
 def test_meeting_reports_are_listed_when_the_renderer_exists(client, signed_world, renderers):
@@ -264,7 +264,7 @@ def test_the_convention_page_links_to_the_document_centre(client, signed_world):
     convention, users = signed_world
     client.force_login(users["copil_member"])
 
-    html = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    html = client.get(reverse("workflow:detail", args=[convention.pk])).content.decode()
 
     assert centre_url(convention) in html
 

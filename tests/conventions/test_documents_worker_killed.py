@@ -25,7 +25,7 @@ from django.db import connection
 
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import Convention, GeneratedDocument
-from conventions.tasks import render_document
+from documents.tasks import render_document
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

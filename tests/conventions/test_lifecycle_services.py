@@ -11,15 +11,15 @@ from django.utils import timezone
 from conventions.choices import ConventionStatus as S
 from conventions.choices import LifecycleAction as A
 from conventions.models import Article, ConventionVersion, ReviewComment, StatusChange
-from conventions.services import lifecycle
-from conventions.services.lifecycle import TRANSITIONS, TransitionRefused
-from conventions.services.signing import convention_record_paper_signature
-from conventions.services.versions import build_content, canonical_json, sha256_of, version_is_intact
 from ctg_portal.errors import NotAllowed
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.roles import ROLES
+from workflow.services import lifecycle
+from workflow.services.lifecycle import TRANSITIONS, TransitionRefused
+from workflow.services.signing import convention_record_paper_signature
+from workflow.services.versions import build_content, canonical_json, sha256_of, version_is_intact
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from conventions.choices import ConventionStatus as S
 from conventions.choices import LifecycleAction as A
 from conventions.models import ReviewComment, StatusChange
-from conventions.services import lifecycle
-from conventions.views.lifecycle import SERVICES
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.roles import ROLES
+from workflow.services import lifecycle
+from workflow.views.lifecycle import SERVICES
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +49,11 @@ def convention():
 
 
 def transition_url(convention, action) -> str:
-    return reverse("conventions:transition", args=[convention.pk, action])
+    return reverse("workflow:transition", args=[convention.pk, action])
 
 
 def detail_url(convention) -> str:
-    return reverse("conventions:detail", args=[convention.pk])
+    return reverse("workflow:detail", args=[convention.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -136,7 +136,7 @@ def test_opening_an_amendment_says_which_text_stays_in_force(client, convention)
 
 def test_the_review_page_can_ask_to_come_back_to_it(client, convention):
     response = post(client, convention.staff, convention, "submit", origin="review")
-    assert response.url == reverse("conventions:review", args=[convention.pk])
+    assert response.url == reverse("workflow:review", args=[convention.pk])
 
 
 def test_an_unknown_origin_comes_back_to_the_convention_page(client, convention):
@@ -224,7 +224,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client, convention):
 def test_the_confirmation_page_holds_the_form(client, convention):
     force_status(convention, S.SIGNED)
     client.force_login(convention.staff)
-    response = client.get(reverse("conventions:transition_confirm", args=[convention.pk, "terminate"]))
+    response = client.get(reverse("workflow:transition_confirm", args=[convention.pk, "terminate"]))
     assert response.status_code == 200
     content = response.content.decode()
     assert f'action="{transition_url(convention, "terminate")}"' in content
@@ -236,14 +236,14 @@ def test_the_confirmation_page_holds_the_form(client, convention):
 
 def test_the_confirmation_page_refuses_who_may_not_act(client, convention):
     client.force_login(convention.reader)
-    response = client.get(reverse("conventions:transition_confirm", args=[convention.pk, "submit"]))
+    response = client.get(reverse("workflow:transition_confirm", args=[convention.pk, "submit"]))
     assert response.status_code == 302
     assert messages_of(response)
 
 
 def test_the_confirmation_page_of_an_outsider_is_a_404(client, convention):
     client.force_login(UserFactory())
-    response = client.get(reverse("conventions:transition_confirm", args=[convention.pk, "submit"]))
+    response = client.get(reverse("workflow:transition_confirm", args=[convention.pk, "submit"]))
     assert response.status_code == 404
 
 

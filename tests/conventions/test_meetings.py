@@ -162,7 +162,7 @@ def test_whoever_sees_the_convention_sees_its_meetings(client, world, role):
         assert listing.status_code == 200 and detail.status_code == 200
         assert "2 mai 2024" in listing.content.decode()
         assert "Plan validé" in detail.content.decode()
-        assert reverse("conventions:documents", args=[convention.pk]) in detail.content.decode()  # its report
+        assert reverse("documents:documents", args=[convention.pk]) in detail.content.decode()  # its report
         shows_form = reverse("conventions:meeting_create", args=[convention.pk]) in listing.content.decode()
         assert shows_form == (role == "epci_staff")
     else:
@@ -300,6 +300,6 @@ def test_the_convention_page_links_to_the_meetings(client, world):
     convention, users = world
     meeting = MeetingFactory(body=copil_of(convention))
     client.force_login(users["copil_member"])
-    content = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    content = client.get(reverse("workflow:detail", args=[convention.pk])).content.decode()
     assert reverse("conventions:meetings", args=[convention.pk]) in content
     assert reverse("conventions:meeting", args=[convention.pk, meeting.pk]) in content

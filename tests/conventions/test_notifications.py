@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from conventions.choices import ConventionStatus, LifecycleAction, NotificationKind
 from conventions.models import Convention, Notification, Party, ReviewComment
-from conventions.services import lifecycle, notifications, signing
 from partners.choices import MembershipRole
 from tests.conventions.factories import (
     ArticleFactory,
@@ -23,6 +22,7 @@ from tests.conventions.factories import (
     PartyFactory,
 )
 from tests.partners.factories import MembershipFactory, OrganisationFactory, RepresentativeFactory, UserFactory
+from workflow.services import lifecycle, notifications, signing
 
 pytestmark = pytest.mark.django_db
 
@@ -466,7 +466,7 @@ def test_a_broker_outage_keeps_the_action_and_the_notice(cast, django_capture_on
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr("conventions.tasks.send_notification.delay", broker_down)
+    monkeypatch.setattr("workflow.tasks.send_notification.delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         submit(cast)  # the robust on_commit callback logs the failure instead of raising
 

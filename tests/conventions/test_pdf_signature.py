@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
-from conventions.documents.pdf_signature import SigningNotConfigured, check_pdf_signature, sign_pdf
+from documents.pdf_signature import SigningNotConfigured, check_pdf_signature, sign_pdf
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,14 @@ from django.utils import translation
 from conventions.choices import CommentAnchor
 from conventions.choices import ConventionStatus as S
 from conventions.models import Domain, ReviewComment
-from conventions.services import lifecycle
-from conventions.services.review import (
+from ctg_portal.errors import NotAllowed, PortalError
+from partners.choices import MembershipRole
+from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
+from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, domain, force_status
+from tests.diagnostics.factories import FindingFactory
+from tests.partners.factories import MembershipFactory, OrganisationFactory
+from workflow.services import lifecycle
+from workflow.services.review import (
     MAX_BODY_LENGTH,
     ReviewRefused,
     review_comment_create,
@@ -17,12 +23,6 @@ from conventions.services.review import (
     review_comment_reply,
     review_comment_resolve,
 )
-from ctg_portal.errors import NotAllowed, PortalError
-from partners.choices import MembershipRole
-from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
-from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, domain, force_status
-from tests.diagnostics.factories import FindingFactory
-from tests.partners.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

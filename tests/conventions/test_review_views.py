@@ -11,12 +11,12 @@ from django.urls import reverse
 from conventions.choices import CommentAnchor
 from conventions.choices import ConventionStatus as S
 from conventions.models import ReviewComment
-from conventions.services.review import review_comment_create, review_comment_reply, review_comment_resolve
 from partners.choices import MembershipRole
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, domain, force_status
 from tests.diagnostics.factories import FindingFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
+from workflow.services.review import review_comment_create, review_comment_reply, review_comment_resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -48,16 +48,16 @@ def convention():
 
 
 def review_url(convention, **query) -> str:
-    url = reverse("conventions:review", args=[convention.pk])
+    url = reverse("workflow:review", args=[convention.pk])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def create_url(convention) -> str:
-    return reverse("conventions:review_comment_create", args=[convention.pk])
+    return reverse("workflow:review_comment_create", args=[convention.pk])
 
 
 def comment_url(name, comment) -> str:
-    return reverse(f"conventions:review_comment_{name}", args=[comment.convention_id, comment.pk])
+    return reverse(f"workflow:review_comment_{name}", args=[comment.convention_id, comment.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -255,7 +255,7 @@ def test_a_comment_of_another_convention_is_a_404(client, convention, name):
     other = ConventionFactory()
     foreign = ReviewComment.objects.create(convention=other, author=UserFactory(), body="Ailleurs")
     client.force_login(convention.staff)
-    url = reverse(f"conventions:review_comment_{name}", args=[convention.pk, foreign.pk])
+    url = reverse(f"workflow:review_comment_{name}", args=[convention.pk, foreign.pk])
     assert client.post(url, {"body": "x"}).status_code == 404
 
 
@@ -351,7 +351,7 @@ def test_with_htmx_resolving_answers_with_the_part(client, convention):
 
 def detail(client, user, convention) -> str:
     client.force_login(user)
-    return client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    return client.get(reverse("workflow:detail", args=[convention.pk])).content.decode()
 
 
 def test_the_convention_page_counts_the_open_comments_and_links_to_the_review(client, convention):

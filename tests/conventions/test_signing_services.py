@@ -11,11 +11,11 @@ from django.utils import timezone, translation
 
 from conventions.choices import ConventionStatus, LifecycleAction, SignatureMethod
 from conventions.models import Signature, StatusChange
-from conventions.services import signing
-from conventions.services.versions import take_version
 from ctg_portal.errors import NotAllowed
 from tests.conventions.factories import ConventionFactory, PartyFactory, force_status
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from workflow.services import signing
+from workflow.services.versions import take_version
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from conventions.choices import ConventionStatus, LifecycleAction
 from conventions.models import Signature, StatusChange
-from conventions.services import signing
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, GovernanceBodyFactory, GovernanceMemberFactory, force_status
 from tests.conventions.test_signing_services import PDF, Signing, pdf_upload
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, RepresentativeFactory, UserFactory
+from workflow.services import signing
 
 pytestmark = pytest.mark.django_db
 
@@ -37,23 +37,23 @@ def text_of(response) -> str:
 
 
 def detail_url(convention):
-    return reverse("conventions:detail", args=[convention.pk])
+    return reverse("workflow:detail", args=[convention.pk])
 
 
 def sign_url(story, index):
-    return reverse("conventions:sign", args=[story.convention.pk, story.parties[index].pk])
+    return reverse("workflow:sign", args=[story.convention.pk, story.parties[index].pk])
 
 
 def decline_url(story, index):
-    return reverse("conventions:decline", args=[story.convention.pk, story.parties[index].pk])
+    return reverse("workflow:decline", args=[story.convention.pk, story.parties[index].pk])
 
 
 def paper_url(story, index):
-    return reverse("conventions:paper_signature", args=[story.convention.pk, story.parties[index].pk])
+    return reverse("workflow:paper_signature", args=[story.convention.pk, story.parties[index].pk])
 
 
 def scan_url(signature):
-    return reverse("conventions:signature_scan", args=[signature.version.convention_id, signature.pk])
+    return reverse("workflow:signature_scan", args=[signature.version.convention_id, signature.pk])
 
 
 def sign_data(story, **overrides):
@@ -223,7 +223,7 @@ def test_anonymous_visitors_are_sent_to_login(client):
 def test_a_party_of_another_convention_answers_404(client):
     story, other = Signing(orders=(1,)), Signing(orders=(1,))
     client.force_login(story.user(0))
-    url = reverse("conventions:sign", args=[story.convention.pk, other.parties[0].pk])
+    url = reverse("workflow:sign", args=[story.convention.pk, other.parties[0].pk])
     assert client.get(url).status_code == 404
 
 
@@ -243,7 +243,7 @@ def test_someone_who_is_not_the_representative_gets_403_with_the_reason(client):
 def test_an_associate_party_page_explains_associates_do_not_sign(client):
     story = Signing(orders=(1,))
     client.force_login(story.staff)
-    url = reverse("conventions:sign", args=[story.convention.pk, story.associate.pk])
+    url = reverse("workflow:sign", args=[story.convention.pk, story.associate.pk])
     response = client.get(url)
     assert response.status_code == 200
     assert "ne la signe pas" in text_of(response)
@@ -679,7 +679,7 @@ def test_electronic_signatures_and_other_conventions_signatures_have_no_scan(cli
     other_story, other_paper = scan_story()
     client.force_login(story.staff)
     assert client.get(scan_url(electronic)).status_code == 404
-    url = reverse("conventions:signature_scan", args=[story.convention.pk, other_paper.pk])
+    url = reverse("workflow:signature_scan", args=[story.convention.pk, other_paper.pk])
     assert client.get(url).status_code == 404
 
 

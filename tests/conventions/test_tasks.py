@@ -11,17 +11,17 @@ from django.utils import timezone
 
 from conventions.choices import ConventionStatus, LifecycleAction, NotificationKind
 from conventions.models import Convention, Notification
-from conventions.services import lifecycle
-from conventions.tasks import (
+from tests.conventions.factories import ConventionFactory, PartyFactory
+from tests.conventions.test_notifications import flaky_smtp  # noqa: F401 (a fixture)
+from tests.partners.factories import MembershipFactory, OrganisationFactory
+from workflow.services import lifecycle
+from workflow.tasks import (
     apply_calendar_transitions,
     requeue_unsent_notifications,
     send_notification,
     send_renewal_alerts,
     send_signature_reminders,
 )
-from tests.conventions.factories import ConventionFactory, PartyFactory
-from tests.conventions.test_notifications import flaky_smtp  # noqa: F401 (a fixture)
-from tests.partners.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus
-from conventions.documents import verification
-from conventions.documents.pdf_signature import sign_pdf
-from conventions.documents.verification import Verdict, details_visible, verify_pdf
 from conventions.models import GeneratedDocument
-from conventions.services.versions import take_version
+from documents import verification
+from documents.pdf_signature import sign_pdf
+from documents.verification import Verdict, details_visible, verify_pdf
 from tests.conventions.factories import ConventionFactory, GovernanceBodyFactory, MeetingFactory
 from tests.partners.factories import MembershipFactory, UserFactory
+from workflow.services.versions import take_version
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_details_are_visible_only_to_who_may_see_the_convention(signed):
 
 def test_a_document_rendered_by_the_document_services_verifies():
     """End to end: the real renderer and services, then the verification of the stored file."""
-    from conventions.documents.services import document_generate_now
+    from documents.services import document_generate_now
 
     convention = ConventionFactory(status=ConventionStatus.APPROVED)
     document = document_generate_now(
@@ -239,20 +239,20 @@ def test_a_document_rendered_by_the_document_services_verifies():
 
 def upload(client, data, name="convention.pdf", url=None):
     return client.post(
-        url or reverse("conventions:verify"),
+        url or reverse("documents:verify"),
         {"document": SimpleUploadedFile(name, data, content_type="application/pdf")},
     )
 
 
 def test_the_page_asks_anonymous_visitors_to_sign_in(client):
-    response = client.get(reverse("conventions:verify"))
+    response = client.get(reverse("documents:verify"))
     assert response.status_code == 302 and "/connexion/" in response["Location"]
 
 
 def test_an_authentic_document_for_a_user_who_sees_the_convention(client, signed, django_assert_max_num_queries):
     convention, version, data, _document = signed
     client.force_login(MembershipFactory(organisation=convention.epci).user)
-    assert "Vérifier un document" in client.get(reverse("conventions:verify")).content.decode()
+    assert "Vérifier un document" in client.get(reverse("documents:verify")).content.decode()
     with django_assert_max_num_queries(VERIFY_MAX_QUERIES):
         response = upload(client, data)
     page = response.content.decode()
@@ -300,16 +300,16 @@ def test_an_unknown_pdf_and_a_non_pdf(client, signed):
 
 def test_a_missing_or_too_large_upload_is_a_form_error(client, monkeypatch):
     client.force_login(UserFactory())
-    response = client.post(reverse("conventions:verify"), {})
+    response = client.post(reverse("documents:verify"), {})
     assert response.status_code == 200 and "Choisissez le fichier PDF à vérifier" in response.content.decode()
-    monkeypatch.setattr("conventions.forms.verification.MAX_BYTES", 10)
+    monkeypatch.setattr("documents.forms.MAX_BYTES", 10)
     page = upload(client, b"%PDF-1.7\n" + b"0" * 50).content.decode()
     assert "Mo" in page and 'id="verification-result"' not in page
 
 
 def test_the_qr_code_link_announces_the_version_to_those_who_may_see_it(client, signed):
     convention, version, _data, _document = signed
-    url = reverse("conventions:verify") + f"?reference={convention.reference}&version={version.number}"
+    url = reverse("documents:verify") + f"?reference={convention.reference}&version={version.number}"
     client.force_login(MembershipFactory(organisation=convention.epci).user)
     page = client.get(url).content.decode()
     assert 'id="announced-document"' in page and version.content_sha256 in page
@@ -323,11 +323,11 @@ def test_a_document_other_than_the_announced_one_is_flagged(client, signed):
     staff = MembershipFactory(organisation=convention.epci).user
     newer = take_version(convention=convention, by=staff)
     client.force_login(staff)
-    announced = reverse("conventions:verify") + f"?reference={convention.reference}&version={newer.number}"
+    announced = reverse("documents:verify") + f"?reference={convention.reference}&version={newer.number}"
     page = upload(client, data, url=announced).content.decode()
     assert 'id="verification-not-announced"' in page
     page = upload(
-        client, data, url=reverse("conventions:verify") + f"?reference={convention.reference}&version={version.number}"
+        client, data, url=reverse("documents:verify") + f"?reference={convention.reference}&version={version.number}"
     )
     assert 'id="verification-not-announced"' not in page.content.decode()
 

@@ -13,11 +13,11 @@ from django.utils import timezone, translation
 
 from conventions.choices import ConventionStatus, LifecycleAction
 from conventions.models import Signature
-from conventions.services import lifecycle, signing
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.roles import EXPECTED, ROLES
+from workflow.services import lifecycle, signing
 
 pytestmark = pytest.mark.django_db
 
@@ -119,11 +119,11 @@ class Story:
 
 
 def version_url(convention, number):
-    return reverse("conventions:version", args=[convention.pk, number])
+    return reverse("workflow:version", args=[convention.pk, number])
 
 
 def json_url(convention, number):
-    return reverse("conventions:version_json", args=[convention.pk, number])
+    return reverse("workflow:version_json", args=[convention.pk, number])
 
 
 def text_of(response) -> str:
@@ -198,7 +198,7 @@ def test_a_version_whose_stored_text_no_longer_matches_says_so(client, monkeypat
     story = Story()
     story.approve()
     # The database refuses to alter a version, so the check itself is made to fail here.
-    monkeypatch.setattr("conventions.views.versions.version_is_intact", lambda version: False)
+    monkeypatch.setattr("workflow.views.versions.version_is_intact", lambda version: False)
     client.force_login(story.staff)
     content = text_of(client.get(version_url(story.convention, 1)))
     assert "Intégrité NON vérifiée" in content
@@ -313,7 +313,7 @@ def test_the_json_download_costs_a_few_queries(client, django_assert_max_num_que
 
 def detail(client, story):
     client.force_login(story.staff)
-    return text_of(client.get(reverse("conventions:detail", args=[story.convention.pk])))
+    return text_of(client.get(reverse("workflow:detail", args=[story.convention.pk])))
 
 
 def test_a_draft_has_no_versions_section_and_an_empty_timeline(client):

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from conventions.choices import ConventionStatus, PartyRole
 from conventions.models import ConventionVersion, ImmutableRecordError
-from conventions.services.versions import build_content, canonical_json, sha256_of, take_version, version_is_intact
 from conventions.templatetags.portal_tags import readable_content, version_standing
 from tests.action_plans.factories import (
     ActionFactory,
@@ -24,6 +23,7 @@ from tests.action_plans.factories import (
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, domain
 from tests.diagnostics.factories import FindingFactory
 from tests.partners.factories import OrganisationFactory, UserFactory
+from workflow.services.versions import build_content, canonical_json, sha256_of, take_version, version_is_intact
 
 # --- Canonical serialisation -----------------------------------------------------------------------
 
@@ -242,7 +242,7 @@ def test_readable_content_puts_signatories_in_rounds_and_associates_apart():
 def test_the_content_partial_renders_from_the_dictionary_without_any_query(version, django_assert_num_queries):
     content = version.content
     with django_assert_num_queries(0):
-        html = render_to_string("conventions/versions/_content.html", {"content": content, "version": version})
+        html = render_to_string("workflow/versions/_content.html", {"content": content, "version": version})
     assert "Convention territoriale globale d&#x27;Aurillac" in html
     assert "Article 1 — Objet" in html
     assert "Élise Mercier" in html and "CAF du Cantal" in html

@@ -37,7 +37,7 @@ from tests.partners.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HOME_URL = reverse("conventions:home")
+HOME_URL = reverse("workflow:home")
 LOGIN_URL = reverse("login")
 # Counted on SQLite and PostgreSQL alike, session, user and ATOMIC_REQUESTS savepoints included; what
 # matters most is that they do not grow with the number of conventions, parties or actions.
@@ -47,7 +47,7 @@ DETAIL_MAX_QUERIES = 24
 
 
 def detail_url(convention) -> str:
-    return reverse("conventions:detail", args=[convention.pk])
+    return reverse("workflow:detail", args=[convention.pk])
 
 
 def html_between(content: str, start: str, end: str) -> str:
@@ -386,7 +386,7 @@ def test_every_status_has_a_colour():
 
 def convention_with_avenant_in_progress(**kwargs):
     """A convention signed as version 1, now drafting avenant no. 1 (its signed text still in force)."""
-    from conventions.services.versions import take_version
+    from workflow.services.versions import take_version
 
     convention = ConventionFactory(**kwargs)
     convention.signed_version = take_version(convention=convention, by=UserFactory())
@@ -458,7 +458,7 @@ def test_header_of_an_avenant_in_progress_links_the_signed_text_still_in_force(c
     header = html_between(content, 'class="page-header', "</dl>")
     assert "Avenant n° 1, en cours" in header
     assert "Texte signé" in header
-    assert reverse("conventions:version", args=[convention.pk, 1]) in header
+    assert reverse("workflow:version", args=[convention.pk, 1]) in header
     assert convention.signed_version.short_hash in header
     assert "Il reste en vigueur jusqu’à la signature de l’avenant." in header
 
@@ -467,7 +467,7 @@ def test_header_of_a_signed_convention_links_its_signed_version(client):
     convention = ConventionFactory(status=ConventionStatus.SIGNED)
     client.force_login(epci_member(convention))
     header = html_between(client.get(detail_url(convention)).content.decode(), 'class="page-header', "</dl>")
-    assert "Texte signé" in header and reverse("conventions:version", args=[convention.pk, 1]) in header
+    assert "Texte signé" in header and reverse("workflow:version", args=[convention.pk, 1]) in header
     assert "Avenant" not in header
     assert "Il reste en vigueur" not in header
 

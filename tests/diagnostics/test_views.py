@@ -656,7 +656,7 @@ def test_the_upload_page_documents_the_columns_and_codes(client, territory):
 
 def test_the_convention_page_links_to_the_diagnostic(client, territory):
     client.force_login(territory.reader)
-    page = client.get(reverse("conventions:detail", args=[territory.convention.pk])).content.decode()
+    page = client.get(reverse("workflow:detail", args=[territory.convention.pk])).content.decode()
     assert url("detail", territory.convention) in page
 
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from action_plans.models import Action, StrategicOrientation
-from conventions.demo import DEMO_PASSWORD
+from demo.common import DEMO_PASSWORD
 from partners.models import Membership, Organisation
 from tests.partners.factories import UserFactory
 

@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import Page, expect
 
-from conventions.demo import DEMO_PASSWORD
-from conventions.documents.pdf_signature import check_pdf_signature
 from conventions.models import Convention
+from demo.common import DEMO_PASSWORD
+from documents.pdf_signature import check_pdf_signature
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,393 @@
+"""The convention as a PDF document of record: the text of one version, and once signed, its signatures.
+
+Everything contractual comes from the version's frozen content (``ConventionVersion.content``), never
+from the live convention, so the PDF of version 1 is the text that was signed even after an avenant.
+Only the signature page and the audit trail (``signed=True``) read the records of what happened to that
+version: its signatures and the convention's timeline up to the last signature.
+
+Every PDF the portal issues is signed with the portal's certificate (PAdES, ``pdf_signature.sign_pdf``)
+so that anyone can check later that it came from the portal unmodified. Its metadata keywords
+(``ctg-reference=…; ctg-version=…; ctg-version-sha256=…; ctg-kind=…``) name the version it shows, so the
+verification page can say which convention and version a copy claims to be.
+"""
+
+import datetime
+import gc
+import warnings
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from conventions.choices import (
+    ConventionStatus,
+    DocumentKind,
+    GovernanceBodyKind,
+    GovernanceMemberRole,
+    LifecycleAction,
+    SignatureMethod,
+)
+from conventions.models import ConventionVersion, Signature, StatusChange
+from conventions.templatetags.portal_tags import long_date, readable_content
+from diagnostics import charts
+from diagnostics.selectors import format_number
+from documents.pdf_signature import sign_pdf
+from documents.rendering import html_to_pdf
+
+# PDF/A-3b: archival PDF (fonts embedded, colour profile, XMP metadata) that pdfsig and pyHanko still
+# validate once signed; set to None to produce a plain PDF.
+PDF_VARIANT = "pdf/a-3b"
+
+# Past this many communes the comparison chart keeps the first ones (the table lists them all).
+MAX_CHART_BARS = 15
+
+VERIFICATION_PATH = "/verification/"
+
+
+def document_keywords(*, reference: str, version_number: int, version_sha256: str, kind: str) -> str:
+    """The PDF keywords that identify the version a document shows (read back by the verification)."""
+    return (
+        f"ctg-reference={reference}; ctg-version={version_number}; ctg-version-sha256={version_sha256}; ctg-kind={kind}"
+    )
+
+
+def verification_url(version: ConventionVersion) -> str:
+    """The portal's verification page, with the convention and version the document claims to be."""
+    try:
+        path = reverse("documents:verify")
+    except NoReverseMatch:  # the verification page is not installed (yet): its documented address
+        path = VERIFICATION_PATH
+    query = urlencode({"reference": version.convention.reference, "version": version.number})
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}?{query}"
+
+
+def qr_code_svg(url: str) -> str:
+    """A QR code of ``url`` as inline SVG (no image file, no network)."""
+    return segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#1d1d1b", omitsize=False)
+
+
+# The charts' colours: WeasyPrint styles an inline SVG from its own <style>, not from the page's sheet.
+CHART_STYLE = (
+    "<style>.chart-bar{fill:#1f4e79}.chart-label,.chart-value{fill:#1d1d1b;font-size:8pt;"
+    "font-family:'Liberation Sans','DejaVu Sans',sans-serif}.chart-axis{stroke:#9aa3ad;stroke-width:1}</style>"
+)
+
+
+def _print_chart(svg: str) -> str:
+    """A chart of ``diagnostics.charts`` with its print colours inside it."""
+    head, _sep, rest = str(svg).partition(">")
+    return mark_safe(f"{head}>{CHART_STYLE}{rest}")  # the chart's own escaped markup, plus a constant
+
+
+def _with_long_dates(document: dict) -> dict:
+    """``readable_content``'s document with its dates written out (``*_text``) for the PDF."""
+    document = {
+        **document,
+        "period_start_text": long_date(document["period_start"]),
+        "period_end_text": long_date(document["period_end"]),
+    }
+    plan = document.get("action_plan")
+    if plan:
+        document["action_plan"] = {
+            **plan,
+            "orientations": [
+                {
+                    **orientation,
+                    "actions": [
+                        {
+                            **action,
+                            "start_text": long_date(action.get("start_date")),
+                            "end_text": long_date(action.get("end_date")),
+                        }
+                        for action in orientation["actions"]
+                    ],
+                }
+                for orientation in plan["orientations"]
+            ],
+        }
+    return document
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def _indicator_tables(diagnostic: dict | None) -> list[dict]:
+    """The snapshot's indicator tables with French numbers and the same charts as the diagnostic pages."""
+    if not diagnostic:
+        return []
+    tables = []
+    for indicator in diagnostic.get("indicators", []):
+        years = [int(year) for year in indicator.get("years", [])]
+        unit = indicator.get("unit") or ""
+        rows = []
+        for row in indicator.get("rows", []):
+            values = [_decimal(value) for value in row.get("values", [])]
+            rows.append(
+                {
+                    "territory": row.get("territory", ""),
+                    "is_epci": row.get("is_epci", False),
+                    "values": values,
+                    "cells": [format_number(value) if value is not None else "—" for value in values],
+                }
+            )
+        years_chart = communes_chart = None
+        epci_row = next((row for row in rows if row["is_epci"]), None)
+        if epci_row is not None:
+            points = [
+                (str(year), value) for year, value in zip(years, epci_row["values"], strict=False) if value is not None
+            ]
+            if len(points) >= 2:
+                years_chart = {
+                    "title": _("%(territory)s, year by year") % {"territory": epci_row["territory"]},
+                    "svg": _print_chart(
+                        charts.columns(
+                            title=_("%(label)s — %(territory)s, year by year")
+                            % {"label": indicator["label"], "territory": epci_row["territory"]},
+                            columns=points,
+                            unit=unit,
+                            formatter=format_number,
+                        )
+                    ),
+                }
+        commune_rows = [row for row in rows if not row["is_epci"]]
+        for index in range(len(years) - 1, -1, -1):
+            bars = [
+                (row["territory"], row["values"][index]) for row in commune_rows if row["values"][index] is not None
+            ]
+            if len(bars) >= 2:
+                bars.sort(key=lambda bar: bar[1], reverse=True)
+                communes_chart = {
+                    "title": _("Communes compared in %(year)s") % {"year": years[index]},
+                    "truncated": len(bars) > MAX_CHART_BARS,
+                    "shown": min(len(bars), MAX_CHART_BARS),
+                    "svg": _print_chart(
+                        charts.horizontal_bars(
+                            title=_("%(label)s — communes compared in %(year)s")
+                            % {"label": indicator["label"], "year": years[index]},
+                            bars=bars[:MAX_CHART_BARS],
+                            unit=unit,
+                            formatter=format_number,
+                        )
+                    ),
+                }
+                break
+        tables.append(
+            {
+                "code": indicator.get("code", ""),
+                "label": indicator.get("label", ""),
+                "unit": unit,
+                "source": indicator.get("source") or "",
+                "formula": indicator.get("formula") or "",
+                "comments": indicator.get("comments") or [],
+                "years": years,
+                "rows": rows,
+                # Many years do not fit a portrait page: the table turns to landscape.
+                "wide": len(years) > 7,
+                "years_chart": years_chart,
+                "communes_chart": communes_chart,
+            }
+        )
+    return tables
+
+
+def _deliberation(organisation: dict) -> str | None:
+    """Whose délibération authorised an organisation to sign (the « Vu la délibération … » line), worded
+    with the French contraction (« du conseil municipal de Cahors »); None for State services, which sign
+    by delegation without a deliberative body."""
+    from partners.choices import OrganisationKind
+
+    name = organisation["name"]
+    kind = organisation.get("kind")
+    if kind == OrganisationKind.STATE_SERVICE:
+        return None
+    if kind == OrganisationKind.COMMUNE:
+        return _("of the municipal council of %(name)s") % {"name": name}
+    wording = {
+        OrganisationKind.CAF: _("of the board of directors (%(name)s)"),
+        OrganisationKind.MSA: _("of the board of directors (%(name)s)"),
+        OrganisationKind.EPCI: _("of the community council (%(name)s)"),
+        OrganisationKind.DEPARTEMENT: _("of the departmental council (%(name)s)"),
+    }.get(kind, _("of the deliberative body (%(name)s)"))
+    return wording % {"name": name}
+
+
+def _choice_label(choices, value) -> str:
+    try:
+        return choices(value).label
+    except ValueError:  # a choice removed since the version was frozen: its stored value
+        return str(value)
+
+
+def _governance(bodies: list[dict]) -> list[dict]:
+    return [
+        {
+            **body,
+            "kind_label": _choice_label(GovernanceBodyKind, body.get("kind")),
+            "members": [
+                {**member, "role_label": _choice_label(GovernanceMemberRole, member.get("role"))}
+                for member in body.get("members", [])
+            ],
+        }
+        for body in bodies
+    ]
+
+
+def _signatories(document: dict) -> list[dict]:
+    return [party for round_ in document["signing_rounds"] for party in round_["parties"]]
+
+
+def version_is_signed(version: ConventionVersion) -> bool:
+    """Whether every signatory signed this version (the convention went to « signée » with it)."""
+    return StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
+
+
+def _signature_context(version: ConventionVersion, document: dict) -> dict:
+    """The signature page and the audit trail: records of the version, not of its frozen content."""
+    signatures = list(
+        Signature.objects.filter(version=version, voided_at__isnull=True)
+        .select_related("signer", "recorded_by")
+        .order_by("signed_at", "pk")
+    )
+    by_party = {signature.party_id: signature for signature in signatures}
+    signature_rows = []
+    for party in _signatories(document):
+        signature = by_party.get(party.get("party_id"))
+        signature_rows.append(
+            {
+                "party": party,
+                "signature": signature,
+                "date_text": long_date(signature.signed_at) if signature else "",
+                "time_text": date_format(timezone.localtime(signature.signed_at), "H:i") if signature else "",
+            }
+        )
+    completed = (
+        StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE)
+        .order_by("occurred_at", "pk")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    changes = StatusChange.objects.filter(convention_id=version.convention_id).select_related(
+        "actor", "version", "party__organisation"
+    )
+    if completed is not None:
+        changes = changes.filter(occurred_at__lte=completed)
+    changes = changes.defer("version__content_json").order_by("occurred_at", "pk")
+    events = [
+        {
+            "at": change.occurred_at,
+            "kind": "change",
+            "label": change.get_action_display(),
+            "detail": _("%(from)s → %(to)s")
+            % {"from": ConventionStatus(change.from_status).label, "to": ConventionStatus(change.to_status).label},
+            "user": change.actor.get_full_name() or change.actor.get_username() if change.actor else _("Calendar"),
+            "ip": change.ip_address or "",
+            "sha256": change.version.content_sha256 if change.version else "",
+            "version": change.version.number if change.version else None,
+        }
+        for change in changes
+    ]
+    for signature in signatures:
+        if signature.method == SignatureMethod.ELECTRONIC:
+            account = signature.signer
+            detail = _("Electronic signature for %(organisation)s") % {"organisation": signature.organisation_name}
+        else:
+            account = signature.recorded_by
+            detail = _("Paper signature for %(organisation)s, signed at %(place)s, recorded in the portal") % {
+                "organisation": signature.organisation_name,
+                "place": signature.place,
+            }
+        events.append(
+            {
+                "at": signature.signed_at,
+                "kind": "signature",
+                "label": _("Signature by %(name)s") % {"name": signature.signer_name},
+                "detail": detail,
+                "user": (account.get_full_name() or account.get_username()) if account else "",
+                "ip": signature.ip_address or "",
+                "sha256": signature.version_sha256,
+                "version": version.number,
+            }
+        )
+    events.sort(key=lambda event: (event["at"], event["kind"] == "change"))
+    url = verification_url(version)
+    return {
+        "signature_rows": signature_rows,
+        "audit_events": events,
+        "verification_url": url,
+        "qr_code": mark_safe(qr_code_svg(url)),  # segno's own SVG markup of our URL
+    }
+
+
+def build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
+    """The HTML of the convention document of ``version`` (``signed``: with signature page and audit trail)."""
+    with override(settings.LANGUAGE_CODE):
+        return _build_convention_html(version, signed=signed)
+
+
+def _build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
+    content = version.content
+    document = _with_long_dates(readable_content(content))
+    convention = version.convention
+    kind = DocumentKind.SIGNED_CONVENTION if signed else DocumentKind.CONVENTION
+    signatories = _signatories(document)
+    deliberations = []
+    for party in signatories:
+        line = _deliberation(party["organisation"])
+        if line and line not in deliberations:
+            deliberations.append(line)
+    context = {
+        "version": version,
+        "document": document,
+        "signatories": signatories,
+        # One line per organisation on the cover, even when two of its representatives sign.
+        "signatory_organisations": list(dict.fromkeys(party["organisation"]["name"] for party in signatories)),
+        "deliberations": deliberations,
+        "indicator_tables": _indicator_tables(content.get("diagnostic")),
+        "governance": _governance(content.get("governance", [])),
+        "signed": signed,
+        "draft": not signed and not version_is_signed(version),
+        "keywords": document_keywords(
+            reference=document["reference"] or convention.reference,
+            version_number=version.number,
+            version_sha256=version.content_sha256,
+            kind=kind,
+        ),
+        "created": timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat(),
+        "issued_on_text": long_date(timezone.localdate()),
+        "approved_on_text": long_date(version.approved_at),
+    }
+    if signed:
+        context.update(_signature_context(version, document))
+    return render_to_string("pdf/convention.html", context)
+
+
+def lay_out(html: str) -> bytes:
+    """WeasyPrint's PDF/A rendering of ``html`` (unsigned): what the benchmark's floor should compare to."""
+    with warnings.catch_warnings():
+        # WeasyPrint 70 leaves the sRGB profile it embeds in PDF/A files open until collected.
+        warnings.simplefilter("ignore", ResourceWarning)
+        pdf = html_to_pdf(html, pdf_variant=PDF_VARIANT)
+        gc.collect()
+    return pdf
+
+
+def render_convention_pdf(version: ConventionVersion, *, signed: bool) -> bytes:
+    """The issued PDF of ``version``: laid out by WeasyPrint, then signed by the portal (PAdES)."""
+    html = build_convention_html(version, signed=signed)
+    pdf = lay_out(html)
+    with override(settings.LANGUAGE_CODE):
+        reason = (
+            _("Signed convention %(reference)s, version %(number)s")
+            if signed
+            else _("Convention %(reference)s, version %(number)s")
+        ) % {"reference": version.convention.reference, "number": version.number}
+    return sign_pdf(pdf, reason=reason, location=settings.PORTAL_BASE_URL)

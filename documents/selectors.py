@@ -1,0 +1,137 @@
+"""Reads of the generated documents: the document centre of a convention, one document for its
+download or status, and the lookup by digest the verification page uses."""
+
+from dataclasses import dataclass
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from conventions.choices import DocumentKind, DocumentStatus
+from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
+from conventions.selectors import convention_for_user, versions_of
+
+
+@dataclass
+class DocumentSlot:
+    """One document the centre offers: its subject (a version or a meeting), and its row if asked for."""
+
+    kind: str
+    title: str
+    document: GeneratedDocument | None
+    version: ConventionVersion | None = None
+    meeting: Meeting | None = None
+
+    @property
+    def key(self) -> str:
+        subject = f"v{self.version.pk}" if self.version is not None else f"m{self.meeting.pk}"
+        return f"{self.kind}-{subject}"
+
+
+@dataclass
+class DocumentCentre:
+    convention: Convention
+    version_groups: list  # [(version, [slots])], newest version first
+    meeting_slots: list  # [slots], newest meeting first
+    reports_available: bool
+
+    @property
+    def any_in_progress(self) -> bool:
+        slots = [s for _v, group in self.version_groups for s in group] + self.meeting_slots
+        return any(s.document is not None and s.document.is_in_progress for s in slots)
+
+
+def document_centre(*, convention: Convention) -> DocumentCentre:
+    """Every version's documents and every meeting's report, in three queries whatever their number."""
+    from documents.services import renderer_available
+
+    versions = versions_of(convention=convention)
+    documents = list(GeneratedDocument.objects.filter(convention=convention).select_related("requested_by"))
+    by_version = {(d.kind, d.version_id): d for d in documents if d.version_id}
+    by_meeting = {d.meeting_id: d for d in documents if d.meeting_id}
+    groups = []
+    for version in versions:
+        slots = [
+            DocumentSlot(
+                kind=DocumentKind.CONVENTION,
+                title=_("Convention (PDF)"),
+                document=by_version.get((DocumentKind.CONVENTION, version.pk)),
+                version=version,
+            )
+        ]
+        if version.is_signed:
+            slots.append(
+                DocumentSlot(
+                    kind=DocumentKind.SIGNED_CONVENTION,
+                    title=_("Signed convention (PDF)"),
+                    document=by_version.get((DocumentKind.SIGNED_CONVENTION, version.pk)),
+                    version=version,
+                )
+            )
+        groups.append((version, slots))
+    reports_available = renderer_available(DocumentKind.COPIL_REPORT)
+    meetings = list(
+        Meeting.objects.filter(body__convention=convention).select_related("body").order_by("-held_on", "-pk")
+    )
+    meeting_slots = [
+        DocumentSlot(
+            kind=DocumentKind.COPIL_REPORT,
+            title=_("Meeting report (PDF)"),
+            document=by_meeting.get(meeting.pk),
+            meeting=meeting,
+        )
+        for meeting in meetings
+        if reports_available or meeting.pk in by_meeting
+    ]
+    return DocumentCentre(
+        convention=convention,
+        version_groups=groups,
+        meeting_slots=meeting_slots,
+        reports_available=reports_available,
+    )
+
+
+def document_for_user(*, user, convention_pk: int, document_pk: int) -> GeneratedDocument:
+    """One document of a convention the user may see, or 404."""
+    convention = convention_for_user(user=user, pk=convention_pk)
+    document = get_object_or_404(
+        GeneratedDocument.objects.select_related("version", "meeting__body", "requested_by"),
+        convention=convention,
+        pk=document_pk,
+    )
+    document.convention = convention
+    return document
+
+
+def slot_of(document: GeneratedDocument) -> DocumentSlot:
+    """The centre's slot for one document (the status partial polled by htmx)."""
+    titles = {
+        DocumentKind.CONVENTION: _("Convention (PDF)"),
+        DocumentKind.SIGNED_CONVENTION: _("Signed convention (PDF)"),
+        DocumentKind.COPIL_REPORT: _("Meeting report (PDF)"),
+    }
+    return DocumentSlot(
+        kind=document.kind,
+        title=titles[document.kind],
+        document=document,
+        version=document.version,
+        meeting=document.meeting,
+    )
+
+
+def documents_for_user(*, user, convention_pk: int) -> tuple[Convention, DocumentCentre]:
+    """The convention (404 when not visible) and its document centre."""
+    convention = convention_for_user(user=user, pk=convention_pk)
+    return convention, document_centre(convention=convention)
+
+
+def find_document_by_sha256(sha256: str) -> GeneratedDocument | None:
+    """The ready document whose issued bytes have this SHA-256 (the verification page's lookup)."""
+    sha256 = (sha256 or "").strip().lower()
+    if len(sha256) != 64:
+        return None
+    return (
+        GeneratedDocument.objects.filter(sha256=sha256, status=DocumentStatus.READY)
+        .select_related("convention", "version", "meeting__body")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )

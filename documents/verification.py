@@ -1,0 +1,334 @@
+"""Is this PDF a document the portal issued, unmodified since? For the verification page and command.
+
+A PDF is identified three ways, from the strongest to the weakest:
+
+1. its SHA-256: the digest of the exact bytes of every document the portal issued is kept
+   (``GeneratedDocument.sha256``), so an exact copy names its convention, version and kind;
+2. the portal's PAdES signature (``pdf_signature.check_pdf_signature``): intact, made with the
+   portal's certificate and covering the whole file. It proves an exact copy even when the record of
+   its digest is gone (a document rendered again replaces its file). When the signature is intact but
+   bytes were added after it, the signed revision is the original file: its digest finds the record;
+3. the keywords the portal writes in the PDF metadata (``ctg-reference=…; ctg-version=…;
+   ctg-version-sha256=…; ctg-kind=…``, or ``ctg-meeting=…`` for a report): a modified copy still says
+   which convention and version it claims to be.
+
+``verify_pdf`` never raises on bad input and stores nothing. It does not know who asks: the page
+shows the convention's details only to a user who may see that convention (``details_visible``).
+"""
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from conventions.choices import DocumentKind, DocumentStatus
+from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
+from documents.pdf_signature import PdfSignatureCheck, check_pdf_signature
+
+MAX_BYTES = 20 * 1024 * 1024
+KEYWORD_PATTERN = re.compile(r"ctg-([a-z0-9-]+)=([^;,\s]+)")
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Verdict(models.TextChoices):
+    AUTHENTIC = "authentic", _("Authentic document issued by the CTG Portal")
+    MODIFIED = "modified", _("Document modified since it was issued")
+    NOT_ISSUED = "not_issued", _("This document was not issued by the portal")
+    UNREADABLE = "unreadable", _("Unreadable file")
+
+
+@dataclass(frozen=True)
+class ClaimedIdentity:
+    """What the PDF's metadata keywords say the document is (anyone can write them: a claim only)."""
+
+    reference: str = ""
+    version_number: int | None = None
+    version_sha256: str = ""
+    kind: str = ""
+    meeting_id: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.reference or self.meeting_id)
+
+
+@dataclass
+class VerificationResult:
+    verdict: str
+    sha256: str = ""
+    size_bytes: int = 0
+    message: str = ""  # why the file could not be read
+    signature: PdfSignatureCheck | None = None
+    claimed: ClaimedIdentity = field(default_factory=ClaimedIdentity)
+    # The portal's record of this exact file (or, for a modified copy, of the original it was made from).
+    document: GeneratedDocument | None = None
+    # Found by digest (an exact copy) rather than by the signature alone or the metadata claim.
+    registered: bool = False
+    convention: Convention | None = None
+    version: ConventionVersion | None = None
+    meeting: Meeting | None = None
+    kind: str = ""
+    # The newest version of the convention when it is newer than this document's, and the signed
+    # version (the text in force) when it is newer too.
+    later_version: ConventionVersion | None = None
+    later_signed_version: ConventionVersion | None = None
+    # For a draft convention PDF: the same version exists as a signed PDF.
+    signed_copy_exists: bool = False
+    # The metadata claims a version whose hash is not the portal's hash of that version.
+    claim_mismatch: bool = False
+
+    @property
+    def authentic(self) -> bool:
+        return self.verdict == Verdict.AUTHENTIC
+
+    @property
+    def modified(self) -> bool:
+        return self.verdict == Verdict.MODIFIED
+
+    @property
+    def readable(self) -> bool:
+        return self.verdict != Verdict.UNREADABLE
+
+    @property
+    def headline(self) -> str:
+        return str(Verdict(self.verdict).label)
+
+    @property
+    def exit_code(self) -> int:
+        """For scripts: 0 authentic and unmodified, 1 modified or not issued, 2 unreadable."""
+        return {Verdict.AUTHENTIC: 0, Verdict.UNREADABLE: 2}.get(self.verdict, 1)
+
+    @property
+    def kind_label(self) -> str:
+        return str(DocumentKind(self.kind).label) if self.kind in DocumentKind.values else ""
+
+    @property
+    def signer_name(self) -> str:
+        """The signing certificate's common name (« Portail CTG »), without the rest of its subject."""
+        signer = self.signature.signer if self.signature else ""
+        match = re.search(r"Common Name: (.*?)(?:, [A-Z][A-Za-z ]+: |$)", signer)
+        return match.group(1) if match else signer
+
+    @property
+    def issued_at(self):
+        """When the portal issued this file: from its record, or from its seal when that is intact."""
+        if not self.authentic:
+            return None
+        if self.document is not None:
+            return self.document.finished_at or self.document.requested_at
+        return self.signature.signed_at if self.signature else None
+
+    def as_dict(self, *, with_details: bool = True) -> dict:
+        """A JSON-ready summary (the command's ``--json``); ``with_details=False`` names no convention."""
+        signature = self.signature
+        data = {
+            "verdict": self.verdict,
+            "headline": self.headline,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "message": self.message,
+            "registered": self.registered,
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
+            "signature": None
+            if signature is None
+            else {
+                "signed": signature.signed,
+                "intact": signature.intact,
+                "valid": signature.valid,
+                "by_portal": signature.by_portal,
+                "whole_file": signature.whole_file,
+                "signer": signature.signer,
+                "signed_at": signature.signed_at.isoformat() if signature.signed_at else None,
+                "error": signature.error,
+            },
+        }
+        if with_details:
+            data.update(
+                {
+                    "kind": self.kind or None,
+                    "convention": self.convention.reference if self.convention else None,
+                    "version": self.version.number if self.version else None,
+                    "version_sha256": self.version.content_sha256 if self.version else None,
+                    "meeting": self.meeting.pk if self.meeting else None,
+                    "document_id": self.document.pk if self.document else None,
+                    "later_version": self.later_version.number if self.later_version else None,
+                    "later_signed_version": self.later_signed_version.number if self.later_signed_version else None,
+                    "signed_copy_exists": self.signed_copy_exists,
+                    "claimed": {
+                        "reference": self.claimed.reference or None,
+                        "version": self.claimed.version_number,
+                        "version_sha256": self.claimed.version_sha256 or None,
+                        "kind": self.claimed.kind or None,
+                        "meeting": self.claimed.meeting_id,
+                    },
+                    "claim_mismatch": self.claim_mismatch,
+                }
+            )
+        return data
+
+
+def _document_with_digest(digest: str) -> GeneratedDocument | None:
+    """The ready document issued with exactly these bytes (the document services' own lookup)."""
+    from documents.selectors import find_document_by_sha256
+
+    return find_document_by_sha256(digest)
+
+
+def _signed_revision(data: bytes) -> bytes | None:
+    """The bytes the portal's (last) signature covers, i.e. the file as it was issued."""
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        if not signatures:
+            return None
+        byte_range = [int(value) for value in signatures[-1].sig_object["/ByteRange"]]
+        end = byte_range[2] + byte_range[3]
+        return data[:end] if 0 < end < len(data) else None
+    except Exception:  # a damaged file: no original to find
+        return None
+
+
+def _claimed_identity(data: bytes) -> ClaimedIdentity:
+    """The ``ctg-…`` keywords of the PDF metadata, read with pypdf (or found in the raw bytes)."""
+    text = ""
+    try:
+        from pypdf import PdfReader
+
+        metadata = PdfReader(io.BytesIO(data), strict=False).metadata
+        text = str((metadata or {}).get("/Keywords") or "")
+    except Exception:  # damaged structure: the words may still be there, uncompressed
+        pass
+    if "ctg-" not in text:
+        match = re.search(rb"ctg-reference=[^)>\r\n]{0,400}", data)
+        text = match.group(0).decode("latin-1") if match else ""
+    values = dict(KEYWORD_PATTERN.findall(text))
+
+    def number(key):
+        value = values.get(key, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    version_sha256 = values.get("version-sha256", "").lower()
+    return ClaimedIdentity(
+        reference=values.get("reference", "")[:40],
+        version_number=number("version"),
+        version_sha256=version_sha256 if SHA256_PATTERN.match(version_sha256) else "",
+        kind=values.get("kind", "") if values.get("kind", "") in DocumentKind.values else "",
+        meeting_id=number("meeting"),
+    )
+
+
+def _from_document(result: VerificationResult, document: GeneratedDocument) -> None:
+    result.document = document
+    result.convention = document.convention
+    result.version = document.version
+    result.meeting = document.meeting
+    result.kind = document.kind
+
+
+def _from_claim(result: VerificationResult) -> None:
+    """Point the result at the convention / version / meeting the metadata names, if they exist."""
+    claimed = result.claimed
+    result.kind = claimed.kind
+    if claimed.meeting_id is not None:
+        meeting = Meeting.objects.select_related("body__convention").filter(pk=claimed.meeting_id).first()
+        if meeting is not None:
+            result.meeting = meeting
+            result.convention = meeting.body.convention
+            result.kind = result.kind or DocumentKind.COPIL_REPORT
+        return
+    if not claimed.reference:
+        return
+    result.convention = Convention.objects.select_related("signed_version").filter(reference=claimed.reference).first()
+    if result.convention is None or claimed.version_number is None:
+        return
+    result.version = (
+        ConventionVersion.objects.defer("content_json")
+        .filter(convention=result.convention, number=claimed.version_number)
+        .first()
+    )
+    if result.version is not None and claimed.version_sha256:
+        result.claim_mismatch = claimed.version_sha256 != result.version.content_sha256
+
+
+def _later_versions(result: VerificationResult) -> None:
+    version, convention = result.version, result.convention
+    if version is None or convention is None:
+        return
+    result.later_version = (
+        ConventionVersion.objects.defer("content_json")
+        .filter(convention=convention, number__gt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    signed = convention.signed_version
+    if signed is not None and signed.number > version.number:
+        result.later_signed_version = signed
+    if result.kind == DocumentKind.CONVENTION:
+        result.signed_copy_exists = GeneratedDocument.objects.filter(
+            version=version, kind=DocumentKind.SIGNED_CONVENTION, status=DocumentStatus.READY
+        ).exists()
+
+
+def verify_pdf(data: bytes) -> VerificationResult:
+    """What the portal can say about ``data``: issued by it or not, unmodified or not, superseded or not."""
+    if not data:
+        return VerificationResult(verdict=Verdict.UNREADABLE, message=str(_("The file is empty.")))
+    if len(data) > MAX_BYTES:
+        return VerificationResult(
+            verdict=Verdict.UNREADABLE,
+            size_bytes=len(data),
+            message=str(_("The file is larger than %(size)d MB: no document issued by the portal is that large."))
+            % {"size": MAX_BYTES // (1024 * 1024)},
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    result = VerificationResult(verdict=Verdict.NOT_ISSUED, sha256=digest, size_bytes=len(data))
+    if b"%PDF-" not in data[:1024]:
+        result.verdict = Verdict.UNREADABLE
+        result.message = str(_("This file is not a PDF."))
+        return result
+
+    try:
+        result.signature = check_pdf_signature(data)
+    except Exception as error:  # e.g. the portal's certificate is not configured: still answer
+        result.signature = PdfSignatureCheck(signed=False, error=f"{type(error).__name__}: {error}")
+    signature = result.signature
+    result.claimed = _claimed_identity(data)
+
+    document = _document_with_digest(digest)
+    if document is not None:
+        # The exact bytes the portal issued: the record is the proof, whatever the signature says.
+        _from_document(result, document)
+        result.registered = True
+        result.verdict = Verdict.AUTHENTIC
+    elif signature.authentic:
+        # Signed by the portal and untouched, but not (or no longer) on record: rendered again since.
+        result.verdict = Verdict.AUTHENTIC
+        _from_claim(result)
+    else:
+        original = _signed_revision(data) if signature.by_portal and signature.intact else None
+        document = _document_with_digest(hashlib.sha256(original).hexdigest()) if original else None
+        if document is not None:
+            _from_document(result, document)
+        else:
+            _from_claim(result)
+        if signature.by_portal or document is not None or result.convention is not None:
+            result.verdict = Verdict.MODIFIED
+    _later_versions(result)
+    return result
+
+
+def verify_pdf_file(handle, *, max_bytes: int = MAX_BYTES) -> VerificationResult:
+    """``verify_pdf`` of an open binary file, reading no more than one byte over the limit."""
+    data = handle.read(max_bytes + 1)
+    return verify_pdf(data)
+
+
+def details_visible(result: VerificationResult, user) -> bool:
+    """May ``user`` read which convention, version or meeting the result names?"""
+    if result.convention is None:
+        return True
+    return Convention.objects.visible_to(user).filter(pk=result.convention.pk).exists()

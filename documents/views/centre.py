@@ -1,0 +1,130 @@
+"""The document centre of a convention: its PDFs, generated in the background, and their downloads.
+
+Thin views over ``documents.services``. Every view starts from ``convention_for_user``
+(404 for whoever may not see the convention). Generating, retrying and regenerating are POSTs; with
+htmx they answer the document's card alone, which polls its status every two seconds while the
+document is being generated and stops once it is ready or failed. Files are streamed only by
+:func:`document_download`, after the permission check: no public URL serves them.
+"""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from conventions.choices import DocumentKind, DocumentStatus
+from conventions.models import ConventionVersion, Meeting
+from conventions.selectors import convention_for_user
+from ctg_portal.errors import PortalError
+from documents import selectors, services
+
+
+def _centre_url(convention) -> str:
+    return reverse("documents:documents", args=[convention.pk])
+
+
+def _slot_response(request, convention, document, *, error: str = ""):
+    return render(
+        request,
+        "documents/_document_slot.html",
+        {
+            "convention": convention,
+            "slot": selectors.slot_of(document),
+            "abilities": convention.get_abilities(request.user),
+            "slot_error": error,
+        },
+    )
+
+
+@require_GET
+def documents(request, convention_pk: int):
+    convention, centre = selectors.documents_for_user(user=request.user, convention_pk=convention_pk)
+    return render(
+        request,
+        "documents/document_centre.html",
+        {"convention": convention, "centre": centre, "abilities": convention.get_abilities(request.user)},
+    )
+
+
+@require_GET
+def document_status(request, convention_pk: int, doc_pk: int):
+    """One document's card (htmx polls it while the document is pending or being generated)."""
+    document = selectors.document_for_user(user=request.user, convention_pk=convention_pk, document_pk=doc_pk)
+    return _slot_response(request, document.convention, document)
+
+
+@require_POST
+def document_generate(request, convention_pk: int):
+    convention = convention_for_user(user=request.user, pk=convention_pk)
+    kind = request.POST.get("kind", "")
+    version = meeting = None
+    if kind in (DocumentKind.CONVENTION, DocumentKind.SIGNED_CONVENTION):
+        version = get_object_or_404(
+            ConventionVersion.objects.defer("content_json"), convention=convention, pk=request.POST.get("version") or 0
+        )
+    elif kind == DocumentKind.COPIL_REPORT:
+        meeting = get_object_or_404(
+            Meeting.objects.select_related("body"), body__convention=convention, pk=request.POST.get("meeting") or 0
+        )
+    else:
+        raise Http404("Unknown kind of document")
+    force = request.POST.get("force") == "1"
+    try:
+        document = services.document_request(
+            convention=convention, kind=kind, by=request.user, version=version, meeting=meeting, force=force
+        )
+    except PortalError as error:
+        if request.htmx:
+            existing = convention.documents.filter(kind=kind, version=version, meeting=meeting).first()
+            if existing is not None:
+                return _slot_response(request, convention, existing, error=str(error))
+        messages.error(request, str(error))
+        return redirect(_centre_url(convention))
+    if request.htmx:
+        document.convention = convention
+        return _slot_response(request, convention, document)
+    if force:
+        messages.success(request, _("The document is being generated again."))
+    return redirect(_centre_url(convention))
+
+
+@require_POST
+def document_retry(request, convention_pk: int, doc_pk: int):
+    document = selectors.document_for_user(user=request.user, convention_pk=convention_pk, document_pk=doc_pk)
+    convention = document.convention
+    try:
+        document = services.document_retry(document=document, by=request.user)
+    except PortalError as error:
+        if request.htmx:
+            return _slot_response(request, convention, document, error=str(error))
+        messages.error(request, str(error))
+        return redirect(_centre_url(convention))
+    document.convention = convention
+    if request.htmx:
+        return _slot_response(request, convention, document)
+    messages.success(request, _("The document is being generated again."))
+    return redirect(_centre_url(convention))
+
+
+@require_GET
+def document_download(request, convention_pk: int, doc_pk: int):
+    """The PDF itself, for whoever may see the convention, named after the convention and version."""
+    document = selectors.document_for_user(user=request.user, convention_pk=convention_pk, document_pk=doc_pk)
+    if document.status != DocumentStatus.READY or not document.file:
+        messages.error(request, _("This document is not ready yet."))
+        return redirect(_centre_url(document.convention))
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document's file is missing") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=services.download_filename(document),
+        content_type="application/pdf",
+    )
+    response["X-Content-SHA256"] = document.sha256
+    response["Cache-Control"] = "private, no-store"
+    return response
