@@ -20,7 +20,6 @@ from conventions.models import (
     Signature,
     StatusChange,
 )
-from workflow.services.versions import version_is_intact
 
 
 @admin.register(Domain)
@@ -194,7 +193,7 @@ class ConventionVersionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("integrity"), boolean=True)
     def integrity(self, version):
-        return version_is_intact(version)
+        return version.is_intact
 
     @admin.display(description=_("canonical content"))
     def readable_content(self, version):

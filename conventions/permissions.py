@@ -1,37 +1,56 @@
-"""Who may see or do what with a convention: the portal's whole policy, one predicate per rule.
+"""Who may see or do what with a convention: the portal's whole policy, one function per rule.
 
-The same rule exists in two forms that must agree (a test checks every role against both):
-``visible_conventions_filter`` scopes querysets, so a convention one may not see answers 404;
-the ``rules`` predicates answer for one object (``user.has_perm("conventions.view_convention", c)``).
+Seeing a convention is ``Convention.objects.visible_to(user)`` (the queryset every page reads
+through, so a convention one may not see answers 404). Doing is ``convention_abilities`` — what
+``convention.get_abilities(user)`` returns, the one answer views, templates and services share — and,
+when the answer is no, ``refusal`` says why in the words the user reads.
 
 Roles come from data, not from groups:
 - *EPCI staff*: a ``staff`` membership in the convention's intercommunality; they edit it.
 - *CAF officer*: a ``staff`` membership in a CAF that is party to the convention; they review and
-  sign it.
+  sign it. A CAF officer who is also the intercommunality's staff never reviews (nobody approves
+  their own text): the *reviewer* role is an officer who is not staff.
 - *Copil member*: a representative, linked to the user, sitting on the convention's steering or
   technical committee; they follow it and download its documents.
 - Members and representatives of any other party organisation read it.
-Nobody else sees it; superusers (the portal's administrators) see everything.
+Nobody else sees it; superusers (the portal's administrators) see everything but review and sign nothing.
+
+The lifecycle buttons come from the transition table (``conventions.transitions``): a button is
+allowed when the convention's status is one of the transition's sources and the user holds one of
+its roles. This module reads the convention through its relations only (it imports no model), so
+the models can ask it for abilities.
 """
 
-import rules
-from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from conventions.choices import EDITABLE_STATUSES, REVIEW_DISCUSSION_STATUSES, SIGNED_STATUSES, ConventionStatus
+from conventions.choices import (
+    EDITABLE_STATUSES,
+    REVIEW_DISCUSSION_STATUSES,
+    ConventionStatus,
+    PartyRole,
+)
+from conventions.transitions import TRANSITIONS, Role, Transition, status_refusal
 from partners.choices import MembershipRole, OrganisationKind
 
+ABILITY_KEYS = (
+    "view",
+    "edit",
+    "follow_up",
+    "review",
+    "download_documents",
+    "manage_documents",
+    "administer",
+    # The lifecycle: each key is one button, shown when the user may press it now.
+    *(transition.ability for transition in TRANSITIONS.values() if transition.ability),
+    "comment",
+    "reply",
+    "resolve_comments",
+    "record_paper_signature",
+    "sign",
+)
 
-def visible_conventions_filter(user) -> Q:
-    """Subqueries rather than joins: no duplicate rows, so no ``distinct()`` on large lists."""
-    from conventions.models import GovernanceMember, Party
-    from partners.models import Membership
 
-    user_organisations = Membership.objects.filter(user=user).values("organisation_id")
-    party_conventions = Party.objects.filter(
-        Q(organisation_id__in=user_organisations) | Q(representative__user=user)
-    ).values("convention_id")
-    committee_conventions = GovernanceMember.objects.filter(representative__user=user).values("body__convention_id")
-    return Q(epci_id__in=user_organisations) | Q(pk__in=party_conventions) | Q(pk__in=committee_conventions)
+# --- Roles ------------------------------------------------------------------------------------------
 
 
 def _memberships(user) -> dict[int, str]:
@@ -41,17 +60,14 @@ def _memberships(user) -> dict[int, str]:
     return user._ctg_memberships
 
 
-@rules.predicate
-def is_administrator(user, convention=None) -> bool:
+def is_administrator(user) -> bool:
     return user.is_active and user.is_superuser
 
 
-@rules.predicate
 def is_epci_staff(user, convention) -> bool:
     return user.is_authenticated and _memberships(user).get(convention.epci_id) == MembershipRole.STAFF
 
 
-@rules.predicate
 def is_caf_officer(user, convention) -> bool:
     if not user.is_authenticated:
         return False
@@ -61,100 +77,83 @@ def is_caf_officer(user, convention) -> bool:
     ).exists()
 
 
-@rules.predicate
-def is_copil_member(user, convention) -> bool:
-    return user.is_authenticated and convention.governance_bodies.filter(members__representative__user=user).exists()
-
-
-@rules.predicate
 def can_see(user, convention) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return is_administrator(user) or (type(convention).objects.filter(pk=convention.pk).visible_to(user).exists())
+    return is_administrator(user) or type(convention).objects.filter(pk=convention.pk).visible_to(user).exists()
 
 
-@rules.predicate
-def is_editable(user, convention) -> bool:
-    return convention.status in EDITABLE_STATUSES
+# --- Signing turns ----------------------------------------------------------------------------------
 
 
-rules.add_perm("conventions.view_convention", can_see)
-rules.add_perm("conventions.edit_convention", is_epci_staff & is_editable)
-rules.add_perm("conventions.follow_up_convention", is_epci_staff)
-rules.add_perm("conventions.review_convention", is_caf_officer)
-rules.add_perm("conventions.download_documents", can_see)
+def parties_whose_turn(*, parties: list[tuple[int, int]], signed_party_ids: set[int], status: str) -> set[int]:
+    """The signatory parties (``(pk, signing_order)``) whose turn it is: the lowest signing order not
+    yet fully signed, while the convention is being signed. Equal orders sign in parallel."""
+    if status != ConventionStatus.IN_SIGNATURE:
+        return set()
+    pending = [(pk, order) for pk, order in parties if pk not in signed_party_ids]
+    if not pending:
+        return set()
+    current = min(order for _pk, order in pending)
+    return {pk for pk, order in pending if order == current}
 
 
-ABILITY_KEYS = (
-    "view",
-    "edit",
-    "follow_up",
-    "review",
-    "download_documents",
-    "administer",
-    # The lifecycle: each key is one button, shown when the user may press it now.
-    "submit",
-    "withdraw",
-    "request_changes",
-    "approve",
-    "resume_drafting",
-    "open_signature",
-    "comment",
-    "reply",
-    "resolve_comments",
-    "record_paper_signature",
-    "sign",
-    "terminate",
-    "open_amendment",
-)
+def _has_party_to_sign(user, convention) -> bool:
+    """Whether one of the parties ``user`` represents may sign now (two queries, asked only while the
+    convention is being signed)."""
+    version = convention.approved_version
+    if version is None:
+        return False
+    parties = list(
+        convention.parties.filter(role=PartyRole.SIGNATORY).values_list(
+            "pk", "signing_order", "representative__user_id"
+        )
+    )
+    signed = set(version.signatures.filter(voided_at__isnull=True).values_list("party_id", flat=True))
+    turn = parties_whose_turn(
+        parties=[(pk, order) for pk, order, _user in parties], signed_party_ids=signed, status=convention.status
+    )
+    return any(pk in turn and user_id == user.pk for pk, _order, user_id in parties)
+
+
+# --- Abilities --------------------------------------------------------------------------------------
+
+
+def _may_press(transition: Transition, status: str, roles: set[str]) -> bool:
+    return status in transition.sources and bool(transition.roles & roles)
 
 
 def convention_abilities(user, convention) -> dict[str, bool]:
     """The answer views and templates share: they never disagree on what a button does.
 
-    ``rules.has_perm`` is used rather than ``user.has_perm``, which grants superusers everything:
-    an administrator sees every convention, but reviewing or signing stays the parties' act.
-
+    An administrator sees every convention, but reviewing or signing stays the parties' act.
     The lifecycle keys depend on the role and on the status the calendar gives today; the services
-    check them again under a row lock, with the reasons a refusal gives. A user who is both the
-    intercommunality's staff and a CAF officer never reviews: nobody approves their own text.
+    check them again under a row lock, with the reasons ``refusal`` gives.
     """
-    can_view = rules.has_perm("conventions.view_convention", user, convention)
-    if not can_view:
+    if not can_see(user, convention):
         return dict.fromkeys(ABILITY_KEYS, False)
-    staff = bool(is_epci_staff(user, convention))
-    officer = bool(is_caf_officer(user, convention))
-    reviewer = officer and not staff
+    staff = is_epci_staff(user, convention)
+    officer = is_caf_officer(user, convention)
+    roles = {role for role, held in ((Role.STAFF, staff), (Role.REVIEWER, officer and not staff)) if held}
     status = convention.current_status
-    S = ConventionStatus
-    return {
+    abilities = {
         "view": True,
         "edit": staff and status in EDITABLE_STATUSES,
         "follow_up": staff,
         "review": officer,
-        "download_documents": can_view,  # the same rule as viewing; no second query
+        "download_documents": True,  # whoever sees the convention
+        "manage_documents": staff,  # generate again, retry
         "administer": is_administrator(user),
-        "submit": staff and status == S.DRAFT,
-        "withdraw": staff and status == S.IN_REVIEW,
-        "request_changes": reviewer and status == S.IN_REVIEW,
-        "approve": reviewer and status == S.IN_REVIEW,
-        "resume_drafting": staff and status == S.CHANGES_REQUESTED,
-        "open_signature": (staff or reviewer) and status == S.APPROVED,
-        "comment": reviewer and status == S.IN_REVIEW,
+        "comment": Role.REVIEWER in roles and status == ConventionStatus.IN_REVIEW,
         "reply": (staff or officer) and status in REVIEW_DISCUSSION_STATUSES,
         "resolve_comments": (staff or officer) and status in REVIEW_DISCUSSION_STATUSES,
-        "record_paper_signature": staff and status == S.IN_SIGNATURE,
-        # Whether one of the user's parties may sign now: asked only while the convention is being signed.
-        "sign": status == S.IN_SIGNATURE and _has_party_to_sign(user, convention),
-        "terminate": (staff or reviewer) and status in SIGNED_STATUSES,
-        "open_amendment": staff and status in SIGNED_STATUSES,
+        "record_paper_signature": staff and status == ConventionStatus.IN_SIGNATURE,
+        "sign": status == ConventionStatus.IN_SIGNATURE and _has_party_to_sign(user, convention),
     }
-
-
-def _has_party_to_sign(user, convention) -> bool:
-    from workflow.services.signing import parties_user_may_sign
-
-    return bool(parties_user_may_sign(user=user, convention=convention))
+    for transition in TRANSITIONS.values():
+        if transition.ability:
+            abilities[transition.ability] = _may_press(transition, status, roles)
+    return abilities
 
 
 def may_open_signature_scan(*, user, abilities: dict[str, bool], signature) -> bool:
@@ -164,3 +163,70 @@ def may_open_signature_scan(*, user, abilities: dict[str, bool], signature) -> b
     if abilities["follow_up"] or abilities["review"] or abilities["administer"]:
         return True
     return signature.representative is not None and signature.representative.user_id == user.pk
+
+
+# --- Refusals: why not, in the user's words ---------------------------------------------------------
+
+
+def transition_refusal(user, convention, transition: Transition) -> str:
+    """Why ``user`` may not press ``transition``'s button on ``convention`` now."""
+    if convention.current_status not in transition.sources:
+        return status_refusal(convention.current_status, transition)
+    if Role.REVIEWER in transition.roles and Role.STAFF not in transition.roles:
+        if is_epci_staff(user, convention):
+            return _("The intercommunality's staff cannot review their own convention: its CAF does.")
+        return _("Only an officer of the CAF that is party to this convention can review it.")
+    if Role.REVIEWER in transition.roles:
+        return _("Only the intercommunality's staff or the CAF's officers can do this.")
+    return _("Only the intercommunality's staff can do this.")
+
+
+def comment_refusal(user, convention) -> str:
+    """Why ``user`` may not write a review comment on ``convention`` now."""
+    if convention.current_status != ConventionStatus.IN_REVIEW:
+        return _("This convention is “%(status)s”: comments are written while it is in review.") % {
+            "status": convention.get_current_status_display()
+        }
+    if is_epci_staff(user, convention):
+        return _("The intercommunality's staff answer the review comments; the CAF's officers write them.")
+    if not is_caf_officer(user, convention):
+        return _("Only an officer of the CAF that is party to this convention can review it.")
+    return _("You cannot comment on this convention.")
+
+
+# Why an ability is refused when the answer does not depend on anything but the role. The keys are
+# ability keys; a service names the part of the convention it guards when the wording depends on it.
+ROLE_REFUSALS = {
+    "follow_up": _("Only the intercommunality's staff can follow up this action plan."),
+    "meetings": _("Only the intercommunality's staff schedule and record the committees' meetings."),
+    "download_documents": _("You cannot see this convention's documents."),
+    "manage_documents": _("Only the intercommunality's staff can generate a document again."),
+    "retry_documents": _("Only the intercommunality's staff can retry a failed document."),
+    "discussion": _("Only the intercommunality's staff and the CAF's officers take part in the review."),
+    "record_paper_signature": _("Only the intercommunality's staff can record a paper signature."),
+}
+
+
+def diagnostic_edit_refusal(convention, abilities: dict[str, bool]) -> str | None:
+    """Why whoever has ``abilities`` may not change the convention's diagnostic, or ``None``."""
+    if abilities["edit"]:
+        return None
+    if abilities["follow_up"]:
+        return _(
+            "The diagnostic can no longer be changed: the convention is %(status)s. It can only be changed "
+            "while it is a draft or sent back for changes."
+        ) % {"status": convention.get_current_status_display().lower()}
+    return _("Only the intercommunality's staff can change the diagnostic.")
+
+
+def plan_edit_refusal(convention, abilities: dict[str, bool]) -> str | None:
+    """Why whoever has ``abilities`` may not change the action plan's contractual content, or ``None``."""
+    if abilities["edit"]:
+        return None
+    if abilities["follow_up"]:
+        return _(
+            "This convention is “%(status)s”: its orientations, fiches actions and planned funding can no longer "
+            "be modified. Only the follow-up can be updated (status, progress, indicators' current values, "
+            "funding status)."
+        ) % {"status": convention.get_current_status_display()}
+    return _("You can read this action plan but not modify it.")

@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",
-    "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "axes",
     "django_celery_beat",
@@ -105,7 +104,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication --------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

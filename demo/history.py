@@ -18,6 +18,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
+from conventions import selectors
+from conventions.choices import LifecycleAction
 from conventions.models import Convention
 from demo.schema import SignedHistoryRow
 from workflow.services import lifecycle, notifications, signing
@@ -81,14 +83,23 @@ def record_signed_history(convention: Convention, row: SignedHistoryRow, users: 
     if convention.status_changes.exists():
         return False
     with transaction.atomic(), notifications.history_replay():
-        lifecycle.convention_submit(
-            convention, by=users[row.submitted_by], comment=row.submission_comment, now=_aware(row.submitted_at)
+        lifecycle.convention_transition(
+            convention=convention,
+            action=LifecycleAction.SUBMIT,
+            by=users[row.submitted_by],
+            comment=row.submission_comment,
+            now=_aware(row.submitted_at),
         )
-        lifecycle.convention_approve(
-            convention, by=users[row.approved_by], comment=row.approval_comment, now=_aware(row.approved_at)
+        lifecycle.convention_transition(
+            convention=convention,
+            action=LifecycleAction.APPROVE,
+            by=users[row.approved_by],
+            comment=row.approval_comment,
+            now=_aware(row.approved_at),
         )
-        lifecycle.convention_open_signature(
-            convention,
+        lifecycle.convention_transition(
+            convention=convention,
+            action=LifecycleAction.OPEN_SIGNATURE,
             by=users[row.signature_opened_by],
             comment=row.signature_opening_comment,
             now=_aware(row.signature_opened_at),
@@ -103,7 +114,7 @@ def record_signed_history(convention: Convention, row: SignedHistoryRow, users: 
             sha256=version.content_sha256,
         )
         # In signing order, as the ceremony went and as the service requires; one minute apart.
-        states = signing.signing_states(convention=convention, version=version)
+        states = selectors.signing_states(convention=convention, version=version)
         for minute, state in enumerate(states):
             signing.convention_record_paper_signature(
                 convention=convention,

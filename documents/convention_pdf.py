@@ -36,11 +36,12 @@ from conventions.choices import (
     SignatureMethod,
 )
 from conventions.models import ConventionVersion, Signature, StatusChange
-from conventions.templatetags.portal_tags import long_date, readable_content
+from conventions.templatetags.portal_tags import long_date
 from diagnostics import charts
 from diagnostics.selectors import format_number
 from documents.pdf_signature import sign_pdf
 from documents.rendering import html_to_pdf
+from documents.version_content import readable_version_content
 
 # PDF/A-3b: archival PDF (fonts embedded, colour profile, XMP metadata) that pdfsig and pyHanko still
 # validate once signed; set to None to produce a plain PDF.
@@ -335,7 +336,7 @@ def build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
 
 def _build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
     content = version.content
-    document = _with_long_dates(readable_content(content))
+    document = _with_long_dates(readable_version_content(content))
     convention = version.convention
     kind = DocumentKind.SIGNED_CONVENTION if signed else DocumentKind.CONVENTION
     signatories = _signatories(document)

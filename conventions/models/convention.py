@@ -19,8 +19,9 @@ from conventions.choices import (
     MeetingKind,
     PartyRole,
 )
+from conventions.permissions import convention_abilities
 from partners.choices import OrganisationKind
-from partners.models import Organisation, Representative
+from partners.models import Membership, Organisation, Representative
 
 
 class Domain(models.Model):
@@ -41,14 +42,24 @@ class Domain(models.Model):
 
 class ConventionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Conventions the user may see; see ``conventions.permissions`` for the same rule."""
-        from conventions.permissions import visible_conventions_filter
+        """Conventions the user may see (the rule ``conventions.permissions`` describes): the
+        intercommunality's members, the members and representatives of every party, the committees'
+        members, and the administrators.
 
+        Subqueries rather than joins: no duplicate rows, so no ``distinct()`` on large lists.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(visible_conventions_filter(user))
+        user_organisations = Membership.objects.filter(user=user).values("organisation_id")
+        party_conventions = Party.objects.filter(
+            Q(organisation_id__in=user_organisations) | Q(representative__user=user)
+        ).values("convention_id")
+        committee_conventions = GovernanceMember.objects.filter(representative__user=user).values("body__convention_id")
+        return self.filter(
+            Q(epci_id__in=user_organisations) | Q(pk__in=party_conventions) | Q(pk__in=committee_conventions)
+        )
 
 
 class Convention(models.Model):
@@ -173,10 +184,23 @@ class Convention(models.Model):
     def get_current_status_display(self) -> str:
         return str(ConventionStatus(self.current_status).label)
 
+    @property
+    def is_within_period(self) -> bool:
+        """Whether today falls in the convention's period (its signed text then runs, even while an
+        avenant is prepared)."""
+        return self.period_start <= timezone.localdate() <= self.period_end
+
+    @property
+    def amendment_in_progress(self) -> bool:
+        """Whether an avenant is being drafted, reviewed or signed while the last signed text still runs."""
+        return (
+            self.amendment_number > 0
+            and self.signed_version_id is not None
+            and self.status not in SIGNED_STATUSES | {ConventionStatus.EXPIRED, ConventionStatus.TERMINATED}
+        )
+
     def get_abilities(self, user) -> dict[str, bool]:
         """What ``user`` may do with this convention; views and templates both read this answer."""
-        from conventions.permissions import convention_abilities
-
         return convention_abilities(user, self)
 
 

@@ -1,5 +1,6 @@
 """Review, versions, signatures and notifications: what the lifecycle of a convention records."""
 
+import hashlib
 import json
 
 from django.conf import settings
@@ -72,6 +73,11 @@ class ConventionVersion(models.Model):
     @property
     def content(self) -> dict:
         return json.loads(self.content_json)
+
+    @property
+    def is_intact(self) -> bool:
+        """Whether the stored content still hashes to the stored digest (it always should)."""
+        return hashlib.sha256(self.content_json.encode("utf-8")).hexdigest() == self.content_sha256
 
 
 class StatusChange(models.Model):

@@ -29,7 +29,7 @@ from diagnostics.choices import FindingKind
 from diagnostics.models import Finding, IndicatorValue
 from partners.models import Organisation
 from workflow.services import lifecycle
-from workflow.services.versions import sha256_of, version_is_intact
+from workflow.services.versions import sha256_of
 
 GRAND_CAHORS, LA_CALI = "CTG-GRAND-CAHORS-2020", "CTG-LA-CALI-2024"
 DEMO_APPS = ("partners", "conventions", "diagnostics", "action_plans")
@@ -229,7 +229,9 @@ def test_a_reload_keeps_what_the_workflows_recorded(grand_cahors, la_cali):
     guillon = grand_cahors.parties.get(representative__full_name="Valérie Guillon").representative
     guillon.user = signing_user
     guillon.save()
-    lifecycle.convention_submit(la_cali, by=get_user_model().objects.get(username="agent.cali"))
+    lifecycle.convention_transition(
+        convention=la_cali, action=LifecycleAction.SUBMIT, by=get_user_model().objects.get(username="agent.cali")
+    )
     Convention.objects.filter(pk=la_cali.pk).update(drafting_phase=DraftingPhase.ACTION_PLAN)
     changes = la_cali.status_changes.count()
     call_command("load_demo", stdout=StringIO())
@@ -245,8 +247,11 @@ def test_a_reload_never_replays_grand_cahors_history_over_what_happened_since(gr
     Convention.objects.filter(pk=grand_cahors.pk).update(
         status=ConventionStatus.IN_FORCE, period_end=datetime.date(2099, 12, 31)
     )
-    lifecycle.convention_open_amendment(
-        grand_cahors, by=get_user_model().objects.get(username="agent.cahors"), comment="Avenant de démonstration"
+    lifecycle.convention_transition(
+        convention=grand_cahors,
+        action=LifecycleAction.OPEN_AMENDMENT,
+        by=get_user_model().objects.get(username="agent.cahors"),
+        comment="Avenant de démonstration",
     )
     grand_cahors.refresh_from_db()
     changes = grand_cahors.status_changes.count()
@@ -304,7 +309,7 @@ def test_grand_cahors_version_1_was_approved_by_the_caf_officer_and_is_intact(gr
     version = grand_cahors.signed_version
     assert version.approved_by.username == "caf.lot"
     assert timezone.localtime(version.approved_at).date() == datetime.date(2020, 9, 7)
-    assert version_is_intact(version)
+    assert version.is_intact
     assert sha256_of(version.content_json) == version.content_sha256
     content = version.content
     assert content["reference"] == GRAND_CAHORS

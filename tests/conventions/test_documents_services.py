@@ -90,7 +90,7 @@ def approved(db):
 
 def complete_signature(convention):
     """Records the last signature's transition (what the signing service does), hook included."""
-    return lifecycle.perform(convention, LifecycleAction.COMPLETE_SIGNATURE, by=None)
+    return lifecycle.convention_transition(convention=convention, action=LifecycleAction.COMPLETE_SIGNATURE, by=None)
 
 
 # --- Asking for a document ---------------------------------------------------------------------------

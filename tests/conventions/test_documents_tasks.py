@@ -11,10 +11,10 @@ from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus
 from conventions.models import GeneratedDocument
 from documents import services
 from documents.rendering import DocumentRenderError
+from documents.tasks import render_document
 from tests.conventions import test_documents_services as shared
 from tests.conventions.factories import ConventionFactory, PartyFactory
 from tests.partners.factories import MembershipFactory
-from documents.tasks import render_document
 
 # The stand-in renderers and the per-test media folder of the services' tests.
 renderers = shared.renderers

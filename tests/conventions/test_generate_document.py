@@ -33,7 +33,7 @@ def signed(db, django_capture_on_commit_callbacks):
     convention = ConventionFactory(reference="CTG-TEST-CMD", status=ConventionStatus.IN_SIGNATURE)
     PartyFactory(convention=convention)
     with django_capture_on_commit_callbacks(execute=False):  # not the hook's own request
-        lifecycle.perform(convention, LifecycleAction.COMPLETE_SIGNATURE, by=None)
+        lifecycle.convention_transition(convention=convention, action=LifecycleAction.COMPLETE_SIGNATURE, by=None)
     convention.refresh_from_db()
     return convention
 

@@ -9,27 +9,26 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conventions.choices import ConventionStatus as S
-from conventions.choices import LifecycleAction as A
+from conventions.choices import ConventionStatus, LifecycleAction
 from conventions.models import ReviewComment, StatusChange
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.roles import ROLES
+from workflow.selectors import BUTTON_LABELS
 from workflow.services import lifecycle
-from workflow.views.lifecycle import SERVICES
 
 pytestmark = pytest.mark.django_db
 
 BUTTONS = {
-    A.SUBMIT: "Soumettre à la CAF pour relecture",
-    A.WITHDRAW: "Retirer de la relecture",
-    A.REQUEST_CHANGES: "Demander des modifications",
-    A.APPROVE: "Approuver le texte",
-    A.RESUME_DRAFTING: "Reprendre la rédaction",
-    A.OPEN_SIGNATURE: "Ouvrir la signature",
-    A.TERMINATE: "Résilier la convention",
-    A.OPEN_AMENDMENT: "Ouvrir un avenant",
+    LifecycleAction.SUBMIT: "Soumettre à la CAF pour relecture",
+    LifecycleAction.WITHDRAW: "Retirer de la relecture",
+    LifecycleAction.REQUEST_CHANGES: "Demander des modifications",
+    LifecycleAction.APPROVE: "Approuver le texte",
+    LifecycleAction.RESUME_DRAFTING: "Reprendre la rédaction",
+    LifecycleAction.OPEN_SIGNATURE: "Ouvrir la signature",
+    LifecycleAction.TERMINATE: "Résilier la convention",
+    LifecycleAction.OPEN_AMENDMENT: "Ouvrir un avenant",
 }
 
 
@@ -74,19 +73,19 @@ def test_staff_submit_and_are_told_what_comes_next(client, convention):
     assert response.status_code == 302
     assert response.url == detail_url(convention)
     convention.refresh_from_db()
-    assert convention.status == S.IN_REVIEW
+    assert convention.status == ConventionStatus.IN_REVIEW
     change = StatusChange.objects.get(convention=convention)
-    assert (change.action, change.actor, change.comment) == (A.SUBMIT, convention.staff, "Prêt")
+    assert (change.action, change.actor, change.comment) == (LifecycleAction.SUBMIT, convention.staff, "Prêt")
     assert change.ip_address == "127.0.0.1"  # the client's address, for the audit trail
     [message] = messages_of(response)
     assert "transmise à la CAF pour relecture" in message
 
 
 def test_the_officer_approves_and_the_message_gives_the_version_and_its_fingerprint(client, convention):
-    force_status(convention, S.IN_REVIEW)
+    force_status(convention, ConventionStatus.IN_REVIEW)
     response = post(client, convention.officer, convention, "approve")
     convention.refresh_from_db()
-    assert convention.status == S.APPROVED
+    assert convention.status == ConventionStatus.APPROVED
     version = convention.approved_version
     [message] = messages_of(response)
     assert f"version {version.number}" in message
@@ -95,40 +94,40 @@ def test_the_officer_approves_and_the_message_gives_the_version_and_its_fingerpr
 
 
 def test_requesting_changes_with_an_open_comment_and_a_reason(client, convention):
-    force_status(convention, S.IN_REVIEW)
+    force_status(convention, ConventionStatus.IN_REVIEW)
     ReviewComment.objects.create(convention=convention, author=convention.officer, body="Article 1 à revoir")
     response = post(client, convention.officer, convention, "request_changes", comment="Voir l'article 1")
     convention.refresh_from_db()
-    assert convention.status == S.CHANGES_REQUESTED
+    assert convention.status == ConventionStatus.CHANGES_REQUESTED
     assert "Modifications demandées" in messages_of(response)[0]
 
 
 def test_a_missing_reason_shows_the_form_again_with_the_error_and_changes_nothing(client, convention):
-    force_status(convention, S.SIGNED)
+    force_status(convention, ConventionStatus.SIGNED)
     response = post(client, convention.staff, convention, "terminate", comment="   ")
     assert response.status_code == 200
     content = response.content.decode()
     assert "Donnez le motif" in content
     assert 'name="expected_status" value="signed"' in content
     convention.refresh_from_db()
-    assert convention.status == S.SIGNED
+    assert convention.status == ConventionStatus.SIGNED
     assert not StatusChange.objects.exists()
 
 
 def test_terminating_with_a_reason(client, convention):
-    force_status(convention, S.SIGNED)
+    force_status(convention, ConventionStatus.SIGNED)
     response = post(client, convention.staff, convention, "terminate", comment="Fusion des EPCI")
     convention.refresh_from_db()
-    assert convention.status == S.TERMINATED
-    assert StatusChange.objects.get(action=A.TERMINATE).comment == "Fusion des EPCI"
+    assert convention.status == ConventionStatus.TERMINATED
+    assert StatusChange.objects.get(action=LifecycleAction.TERMINATE).comment == "Fusion des EPCI"
     assert "résiliée" in messages_of(response)[0]
 
 
 def test_opening_an_amendment_says_which_text_stays_in_force(client, convention):
-    force_status(convention, S.SIGNED)
+    force_status(convention, ConventionStatus.SIGNED)
     response = post(client, convention.staff, convention, "open_amendment")
     convention.refresh_from_db()
-    assert (convention.status, convention.amendment_number) == (S.DRAFT, 1)
+    assert (convention.status, convention.amendment_number) == (ConventionStatus.DRAFT, 1)
     [message] = messages_of(response)
     assert "Avenant n° 1" in message
     assert f"Le texte signé (version {convention.signed_version.number}) reste en vigueur" in message
@@ -148,10 +147,10 @@ def test_an_unknown_origin_comes_back_to_the_convention_page(client, convention)
 
 
 def test_a_stale_tab_is_refused_with_a_message_and_nothing_recorded(client, convention):
-    force_status(convention, S.IN_REVIEW)
-    lifecycle.convention_withdraw(convention, by=convention.staff)
+    force_status(convention, ConventionStatus.IN_REVIEW)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.WITHDRAW, by=convention.staff)
     recorded = StatusChange.objects.count()
-    response = post(client, convention.officer, convention, "approve", expected_status=S.IN_REVIEW)
+    response = post(client, convention.officer, convention, "approve", expected_status=ConventionStatus.IN_REVIEW)
     assert response.status_code == 302
     [message] = messages_of(response)
     assert "entre-temps" in message
@@ -160,13 +159,13 @@ def test_a_stale_tab_is_refused_with_a_message_and_nothing_recorded(client, conv
 
 
 def test_a_refused_transition_says_why(client, convention):
-    force_status(convention, S.IN_REVIEW)
+    force_status(convention, ConventionStatus.IN_REVIEW)
     ReviewComment.objects.create(convention=convention, author=convention.officer, body="À revoir")
     response = post(client, convention.officer, convention, "approve")
     assert response.status_code == 302
     assert "encore ouvert" in messages_of(response)[0]
     convention.refresh_from_db()
-    assert convention.status == S.IN_REVIEW
+    assert convention.status == ConventionStatus.IN_REVIEW
 
 
 def test_a_post_without_the_expected_status_is_refused(client, convention):
@@ -175,7 +174,7 @@ def test_a_post_without_the_expected_status_is_refused(client, convention):
     assert response.status_code == 200
     assert "Cette page n’est plus à jour" in response.content.decode()
     convention.refresh_from_db()
-    assert convention.status == S.DRAFT
+    assert convention.status == ConventionStatus.DRAFT
 
 
 @pytest.mark.parametrize("who", ["reader", "officer"])
@@ -185,7 +184,7 @@ def test_a_wrong_role_gets_a_message_and_nothing_changes(client, convention, who
     assert response.url == detail_url(convention)
     assert messages_of(response)
     convention.refresh_from_db()
-    assert convention.status == S.DRAFT
+    assert convention.status == ConventionStatus.DRAFT
     assert not StatusChange.objects.exists()
 
 
@@ -193,16 +192,16 @@ def test_an_outsider_gets_a_404(client, convention):
     response = post(client, UserFactory(), convention, "submit")
     assert response.status_code == 404
     convention.refresh_from_db()
-    assert convention.status == S.DRAFT
+    assert convention.status == ConventionStatus.DRAFT
 
 
 @pytest.mark.parametrize("action", ["complete_signature", "decline", "expire", "enter_into_force", "destroy"])
 def test_an_action_that_is_not_a_button_is_a_404(client, convention, action):
-    force_status(convention, S.IN_SIGNATURE)
+    force_status(convention, ConventionStatus.IN_SIGNATURE)
     response = post(client, convention.staff, convention, action, comment="Motif")
     assert response.status_code == 404
     convention.refresh_from_db()
-    assert convention.status == S.IN_SIGNATURE
+    assert convention.status == ConventionStatus.IN_SIGNATURE
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete"])
@@ -222,7 +221,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client, convention):
 
 
 def test_the_confirmation_page_holds_the_form(client, convention):
-    force_status(convention, S.SIGNED)
+    force_status(convention, ConventionStatus.SIGNED)
     client.force_login(convention.staff)
     response = client.get(reverse("workflow:transition_confirm", args=[convention.pk, "terminate"]))
     assert response.status_code == 200
@@ -251,18 +250,28 @@ def test_the_confirmation_page_of_an_outsider_is_a_404(client, convention):
 
 VISIBLE_BUTTONS = {
     # (status, role): the buttons shown
-    (S.DRAFT, "epci_staff"): {A.SUBMIT},
-    (S.IN_REVIEW, "epci_staff"): {A.WITHDRAW},
-    (S.IN_REVIEW, "caf_officer"): {A.APPROVE, A.REQUEST_CHANGES},
-    (S.CHANGES_REQUESTED, "epci_staff"): {A.RESUME_DRAFTING},
-    (S.APPROVED, "epci_staff"): {A.OPEN_SIGNATURE},
-    (S.APPROVED, "caf_officer"): {A.OPEN_SIGNATURE},
-    (S.SIGNED, "epci_staff"): {A.TERMINATE, A.OPEN_AMENDMENT},
-    (S.SIGNED, "caf_officer"): {A.TERMINATE},
+    (ConventionStatus.DRAFT, "epci_staff"): {LifecycleAction.SUBMIT},
+    (ConventionStatus.IN_REVIEW, "epci_staff"): {LifecycleAction.WITHDRAW},
+    (ConventionStatus.IN_REVIEW, "caf_officer"): {LifecycleAction.APPROVE, LifecycleAction.REQUEST_CHANGES},
+    (ConventionStatus.CHANGES_REQUESTED, "epci_staff"): {LifecycleAction.RESUME_DRAFTING},
+    (ConventionStatus.APPROVED, "epci_staff"): {LifecycleAction.OPEN_SIGNATURE},
+    (ConventionStatus.APPROVED, "caf_officer"): {LifecycleAction.OPEN_SIGNATURE},
+    (ConventionStatus.SIGNED, "epci_staff"): {LifecycleAction.TERMINATE, LifecycleAction.OPEN_AMENDMENT},
+    (ConventionStatus.SIGNED, "caf_officer"): {LifecycleAction.TERMINATE},
 }
 
 
-@pytest.mark.parametrize("status", [S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.SIGNED, S.TERMINATED])
+@pytest.mark.parametrize(
+    "status",
+    [
+        ConventionStatus.DRAFT,
+        ConventionStatus.IN_REVIEW,
+        ConventionStatus.CHANGES_REQUESTED,
+        ConventionStatus.APPROVED,
+        ConventionStatus.SIGNED,
+        ConventionStatus.TERMINATED,
+    ],
+)
 @pytest.mark.parametrize(
     "role", [r for r in ROLES if r not in ("other_epci_staff", "other_caf_officer", "unrelated_user")]
 )
@@ -271,7 +280,7 @@ def test_each_role_sees_the_buttons_of_its_abilities(client, world, status, role
     force_status(convention, status)
     client.force_login(users[role])
     content = client.get(detail_url(convention)).content.decode()
-    shown = {action for action in SERVICES if f'data-action="{action}"' in content}
+    shown = {action for action in BUTTON_LABELS if f'data-action="{action}"' in content}
     assert shown == VISIBLE_BUTTONS.get((status, role), set())
     for action in shown:
         assert BUTTONS[action] in content
@@ -279,7 +288,7 @@ def test_each_role_sees_the_buttons_of_its_abilities(client, world, status, role
 
 
 def test_the_bar_says_since_when_the_caf_reviews_it(client, convention):
-    lifecycle.convention_submit(convention, by=convention.staff)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff)
     client.force_login(convention.staff)
     content = client.get(detail_url(convention)).content.decode()
     day = timezone.localtime(StatusChange.objects.get().occurred_at).strftime("%d/%m/%Y")
@@ -287,9 +296,14 @@ def test_the_bar_says_since_when_the_caf_reviews_it(client, convention):
 
 
 def test_the_bar_quotes_the_reason_of_the_changes_requested(client, convention):
-    lifecycle.convention_submit(convention, by=convention.staff)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff)
     ReviewComment.objects.create(convention=convention, author=convention.officer, body="À revoir")
-    lifecycle.convention_request_changes(convention, by=convention.officer, comment="Préciser les financements")
+    lifecycle.convention_transition(
+        convention=convention,
+        action=LifecycleAction.REQUEST_CHANGES,
+        by=convention.officer,
+        comment="Préciser les financements",
+    )
     client.force_login(convention.staff)
     content = client.get(detail_url(convention)).content.decode()
     assert "CAF du Causse a demandé des modifications le" in content
@@ -299,8 +313,13 @@ def test_the_bar_quotes_the_reason_of_the_changes_requested(client, convention):
 def test_the_bar_of_an_amendment_says_which_text_stays_in_force(client, convention):
     convention.period_start = datetime.date(2024, 1, 1)
     convention.save()
-    force_status(convention, S.SIGNED)
-    lifecycle.convention_open_amendment(convention, by=convention.staff, expected_status=S.IN_FORCE)
+    force_status(convention, ConventionStatus.SIGNED)
+    lifecycle.convention_transition(
+        convention=convention,
+        action=LifecycleAction.OPEN_AMENDMENT,
+        by=convention.staff,
+        expected_status=ConventionStatus.IN_FORCE,
+    )
     client.force_login(convention.staff)
     content = client.get(detail_url(convention)).content.decode()
     number = convention.signed_version.number
@@ -314,11 +333,11 @@ def detail_queries(client, convention) -> int:
 
 
 def test_the_bar_costs_no_query_per_party_or_step(client, convention):
-    lifecycle.convention_submit(convention, by=convention.staff)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff)
     client.force_login(convention.staff)
     few = detail_queries(client, convention)
     for order in range(3, 13):
         PartyFactory(convention=convention, organisation=OrganisationFactory(caf=True), signing_order=order)
-    lifecycle.convention_withdraw(convention, by=convention.staff)
-    lifecycle.convention_submit(convention, by=convention.staff)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.WITHDRAW, by=convention.staff)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff)
     assert detail_queries(client, convention) == few

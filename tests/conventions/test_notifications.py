@@ -11,6 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
+from conventions import selectors
 from conventions.choices import ConventionStatus, LifecycleAction, NotificationKind
 from conventions.models import Convention, Notification, Party, ReviewComment
 from partners.choices import MembershipRole
@@ -137,17 +138,17 @@ def sent(capture, action) -> dict[str, mail.EmailMessage]:
 
 
 def submit(cast):
-    lifecycle.convention_submit(cast.convention, by=cast.staff)
+    lifecycle.convention_transition(convention=cast.convention, action=LifecycleAction.SUBMIT, by=cast.staff)
 
 
 def approve(cast):
     submit(cast)
-    lifecycle.convention_approve(cast.convention, by=cast.officer)
+    lifecycle.convention_transition(convention=cast.convention, action=LifecycleAction.APPROVE, by=cast.officer)
 
 
 def open_signature(cast):
     approve(cast)
-    lifecycle.convention_open_signature(cast.convention, by=cast.staff)
+    lifecycle.convention_transition(convention=cast.convention, action=LifecycleAction.OPEN_SIGNATURE, by=cast.staff)
 
 
 def sign_on_paper(cast, party):
@@ -229,7 +230,9 @@ def test_a_rolled_back_action_leaves_no_notice_and_sends_nothing(cast, django_ca
 def test_a_refused_action_sends_nothing(cast, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(lifecycle.TransitionRefused):
-        lifecycle.convention_approve(cast.convention, by=cast.officer)  # still a draft
+        lifecycle.convention_transition(
+            convention=cast.convention, action=LifecycleAction.APPROVE, by=cast.officer
+        )  # still a draft
 
     assert Notification.objects.count() == 0
     assert mail.outbox == []
@@ -244,8 +247,11 @@ def test_a_request_for_changes_tells_the_staff_with_the_comment_and_the_open_cou
 
     mails = sent(
         django_capture_on_commit_callbacks,
-        lambda: lifecycle.convention_request_changes(
-            cast.convention, by=cast.officer, comment="Deux points à reprendre avant approbation."
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention,
+            action=LifecycleAction.REQUEST_CHANGES,
+            by=cast.officer,
+            comment="Deux points à reprendre avant approbation.",
         ),
     )
 
@@ -262,7 +268,10 @@ def test_approval_tells_the_staff_with_the_version_hash(cast, django_capture_on_
     submit(cast)
 
     mails = sent(
-        django_capture_on_commit_callbacks, lambda: lifecycle.convention_approve(cast.convention, by=cast.officer)
+        django_capture_on_commit_callbacks,
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention, action=LifecycleAction.APPROVE, by=cast.officer
+        ),
     )
 
     assert list(mails) == ["agent@epci.example.fr"]
@@ -277,7 +286,9 @@ def test_opening_the_signature_tells_the_first_signatories_only(cast, django_cap
 
     mails = sent(
         django_capture_on_commit_callbacks,
-        lambda: lifecycle.convention_open_signature(cast.convention, by=cast.staff),
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention, action=LifecycleAction.OPEN_SIGNATURE, by=cast.staff
+        ),
     )
 
     # The CAF's director through her account's address, the EPCI's president at his own; not the
@@ -309,7 +320,7 @@ def test_nobody_is_told_twice_that_it_is_their_turn(cast, django_capture_on_comm
     sign_on_paper(cast, cast.caf_party)
 
     notices = notifications.notify_signature_turns(
-        cast.convention, cast.convention.approved_version, signing.signing_states(convention=cast.convention)
+        cast.convention, cast.convention.approved_version, selectors.signing_states(convention=cast.convention)
     )
 
     assert notices == []
@@ -324,7 +335,9 @@ def test_a_signatory_without_any_address_is_skipped(cast, django_capture_on_comm
 
     mails = sent(
         django_capture_on_commit_callbacks,
-        lambda: lifecycle.convention_open_signature(cast.convention, by=cast.staff),
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention, action=LifecycleAction.OPEN_SIGNATURE, by=cast.staff
+        ),
     )
 
     assert list(mails) == ["directrice@caf.example.fr"]
@@ -365,8 +378,12 @@ def test_a_decline_recorded_without_a_version_still_tells_the_staff(cast, django
 
     mails = sent(
         django_capture_on_commit_callbacks,
-        lambda: lifecycle.perform(
-            cast.convention, LifecycleAction.DECLINE, by=cast.caf_signer, comment="Refus.", party=cast.caf_party
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention,
+            action=LifecycleAction.DECLINE,
+            by=cast.caf_signer,
+            comment="Refus.",
+            party=cast.caf_party,
         ),
     )
 
@@ -378,11 +395,14 @@ def test_the_approval_of_an_avenant_names_it(cast, django_capture_on_commit_call
     open_signature(cast)
     for party in (cast.caf_party, cast.epci_party, cast.commune_party):
         sign_on_paper(cast, party)
-    lifecycle.convention_open_amendment(cast.convention, by=cast.staff)
+    lifecycle.convention_transition(convention=cast.convention, action=LifecycleAction.OPEN_AMENDMENT, by=cast.staff)
     submit(cast)
 
     mails = sent(
-        django_capture_on_commit_callbacks, lambda: lifecycle.convention_approve(cast.convention, by=cast.officer)
+        django_capture_on_commit_callbacks,
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention, action=LifecycleAction.APPROVE, by=cast.officer
+        ),
     )
 
     version = cast.convention.approved_version
@@ -435,8 +455,11 @@ def test_termination_tells_staff_officers_and_signatories_with_the_reason(cast, 
 
     mails = sent(
         django_capture_on_commit_callbacks,
-        lambda: lifecycle.convention_terminate(
-            cast.convention, by=cast.staff, comment="Fusion des deux intercommunalités au 1er janvier."
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention,
+            action=LifecycleAction.TERMINATE,
+            by=cast.staff,
+            comment="Fusion des deux intercommunalités au 1er janvier.",
         ),
     )
 
@@ -456,7 +479,10 @@ def test_changes_nobody_needs_to_hear_about_send_nothing(cast, django_capture_on
     submit(cast)
 
     mails = sent(
-        django_capture_on_commit_callbacks, lambda: lifecycle.convention_withdraw(cast.convention, by=cast.staff)
+        django_capture_on_commit_callbacks,
+        lambda: lifecycle.convention_transition(
+            convention=cast.convention, action=LifecycleAction.WITHDRAW, by=cast.staff
+        ),
     )
 
     assert mails == {}
@@ -505,7 +531,7 @@ def test_writing_notices_costs_the_same_queries_whatever_the_number_of_recipient
 ):
     for index in range(8):
         MembershipFactory(organisation=cast.caf_party.organisation, user__email=f"relecteur{index}@caf.example.fr")
-    change = lifecycle.convention_submit(cast.convention, by=cast.staff)
+    change = lifecycle.convention_transition(convention=cast.convention, action=LifecycleAction.SUBMIT, by=cast.staff)
     Notification.objects.all().delete()
 
     # Who: one query; which keys exist: one; the insert: one. Rendering asks the database nothing.

@@ -5,8 +5,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from conventions.choices import CommentAnchor
-from conventions.choices import ConventionStatus as S
+from conventions.choices import CommentAnchor, ConventionStatus, LifecycleAction
 from conventions.models import Domain, ReviewComment
 from ctg_portal.errors import NotAllowed, PortalError
 from partners.choices import MembershipRole
@@ -41,7 +40,7 @@ def convention():
     convention.staff = MembershipFactory(organisation=convention.epci).user
     convention.officer = MembershipFactory(organisation=caf.organisation).user
     convention.reader = MembershipFactory(organisation=convention.epci, role=MembershipRole.READER).user
-    force_status(convention, S.IN_REVIEW)
+    force_status(convention, ConventionStatus.IN_REVIEW)
     return convention
 
 
@@ -150,18 +149,21 @@ def test_staff_who_is_also_a_caf_officer_cannot_comment_its_own_convention(conve
         review_comment_create(convention=convention, by=convention.staff, body="Avis", anchor="general")
 
 
-@pytest.mark.parametrize("status", [S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.SIGNED])
+@pytest.mark.parametrize(
+    "status",
+    [ConventionStatus.DRAFT, ConventionStatus.CHANGES_REQUESTED, ConventionStatus.APPROVED, ConventionStatus.SIGNED],
+)
 def test_comments_are_written_only_in_review(convention, status):
     force_status(convention, status)
     with pytest.raises(PortalError) as refused:
         comment_on(convention)
-    assert str(S(status).label) in str(refused.value)
+    assert str(ConventionStatus(status).label) in str(refused.value)
     assert not ReviewComment.objects.exists()
 
 
 def test_a_comment_cannot_slip_in_after_the_approval(convention):
     stale = type(convention).objects.get(pk=convention.pk)  # a tab opened while in review
-    lifecycle.convention_approve(convention, by=convention.officer)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.APPROVE, by=convention.officer)
     with pytest.raises(PortalError):
         review_comment_create(convention=stale, by=convention.officer, body="Trop tard", anchor="general")
     assert not ReviewComment.objects.exists()
@@ -171,7 +173,7 @@ def test_a_comment_cannot_slip_in_after_the_approval(convention):
 
 
 @pytest.mark.parametrize("who", ["staff", "officer"])
-@pytest.mark.parametrize("status", [S.IN_REVIEW, S.CHANGES_REQUESTED])
+@pytest.mark.parametrize("status", [ConventionStatus.IN_REVIEW, ConventionStatus.CHANGES_REQUESTED])
 def test_staff_and_officers_reply_while_the_review_goes_on(convention, who, status):
     comment = comment_on(convention)
     force_status(convention, status)
@@ -195,11 +197,11 @@ def test_a_reader_cannot_reply(convention):
     assert comment.replies.count() == 0
 
 
-@pytest.mark.parametrize("status", [S.APPROVED, S.IN_SIGNATURE, S.SIGNED])
+@pytest.mark.parametrize("status", [ConventionStatus.APPROVED, ConventionStatus.IN_SIGNATURE, ConventionStatus.SIGNED])
 def test_no_reply_once_the_review_is_over(convention, status):
     comment = comment_on(convention)
     force_status(convention, status)
-    with pytest.raises(ReviewRefused, match=str(S(status).label)):
+    with pytest.raises(ReviewRefused, match=str(ConventionStatus(status).label)):
         review_comment_reply(comment=comment, by=convention.staff, body="Trop tard")
     assert comment.replies.count() == 0
 
@@ -252,13 +254,13 @@ def test_a_reader_cannot_resolve(convention):
 def test_resolving_every_comment_lets_the_officer_approve(convention):
     comment = comment_on(convention)
     with pytest.raises(PortalError):
-        lifecycle.convention_approve(convention, by=convention.officer)
+        lifecycle.convention_transition(convention=convention, action=LifecycleAction.APPROVE, by=convention.officer)
     review_comment_resolve(comment=comment, by=convention.staff)
-    lifecycle.convention_approve(convention, by=convention.officer)
-    assert convention.status == S.APPROVED
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.APPROVE, by=convention.officer)
+    assert convention.status == ConventionStatus.APPROVED
 
 
-@pytest.mark.parametrize("status", [S.IN_REVIEW, S.CHANGES_REQUESTED])
+@pytest.mark.parametrize("status", [ConventionStatus.IN_REVIEW, ConventionStatus.CHANGES_REQUESTED])
 def test_a_resolved_thread_is_reopened_during_the_review(convention, status):
     comment = comment_on(convention)
     review_comment_resolve(comment=comment, by=convention.staff)
@@ -276,7 +278,7 @@ def test_reopening_an_open_thread_is_refused(convention):
 
 def test_staff_back_in_drafting_answer_and_resolve_the_comments_they_fix(convention):
     comment = comment_on(convention)
-    force_status(convention, S.DRAFT)
+    force_status(convention, ConventionStatus.DRAFT)
     review_comment_reply(comment=comment, by=convention.staff, body="Corrigé dans le diagnostic.")
     review_comment_resolve(comment=comment, by=convention.staff)
     comment.refresh_from_db()
@@ -284,7 +286,7 @@ def test_staff_back_in_drafting_answer_and_resolve_the_comments_they_fix(convent
     assert comment.resolved_by == convention.staff
 
 
-@pytest.mark.parametrize("status", [S.APPROVED, S.SIGNED])
+@pytest.mark.parametrize("status", [ConventionStatus.APPROVED, ConventionStatus.SIGNED])
 def test_reopening_is_refused_once_the_review_is_over(convention, status):
     comment = comment_on(convention)
     review_comment_resolve(comment=comment, by=convention.staff)

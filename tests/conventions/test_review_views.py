@@ -8,8 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conventions.choices import CommentAnchor
-from conventions.choices import ConventionStatus as S
+from conventions.choices import CommentAnchor, ConventionStatus
 from conventions.models import ReviewComment
 from partners.choices import MembershipRole
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
@@ -43,7 +42,7 @@ def convention():
     convention.staff = MembershipFactory(organisation=convention.epci).user
     convention.officer = MembershipFactory(organisation=caf.organisation).user
     convention.reader = MembershipFactory(organisation=convention.epci, role=MembershipRole.READER).user
-    force_status(convention, S.IN_REVIEW)
+    force_status(convention, ConventionStatus.IN_REVIEW)
     return convention
 
 
@@ -165,7 +164,7 @@ def test_outsiders_get_a_404(client, convention, who):
 
 def test_the_page_is_readable_in_every_status(client, convention):
     comment(convention)
-    force_status(convention, S.SIGNED)
+    force_status(convention, ConventionStatus.SIGNED)
     client.force_login(convention.officer)
     content = client.get(review_url(convention)).content.decode()
     assert "Préciser le calendrier." in content
@@ -297,7 +296,7 @@ def test_a_reader_cannot_reply_nor_resolve(client, convention):
 def test_resolving_after_the_approval_is_refused_with_a_message(client, convention):
     thread = comment(convention)
     review_comment_resolve(comment=thread, by=convention.staff)
-    force_status(convention, S.APPROVED)
+    force_status(convention, ConventionStatus.APPROVED)
     client.force_login(convention.officer)
     response = client.post(comment_url("reopen", thread))
     assert "Approuvée" in messages_of(response)[0]
@@ -368,5 +367,5 @@ def test_the_convention_page_invites_the_officer_to_review(client, convention):
 
 
 def test_no_summary_on_a_draft_without_open_comments(client, convention):
-    force_status(convention, S.DRAFT)
+    force_status(convention, ConventionStatus.DRAFT)
     assert f'href="{review_url(convention)}"' not in detail(client, convention.staff, convention)

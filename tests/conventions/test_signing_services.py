@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
+from conventions import selectors
 from conventions.choices import ConventionStatus, LifecycleAction, SignatureMethod
 from conventions.models import Signature, StatusChange
 from ctg_portal.errors import NotAllowed
@@ -601,7 +602,7 @@ def test_signing_refusal_agrees_with_the_service():
 
 def test_signing_states_give_the_turn_round_by_round():
     story = Signing(orders=(1, 1, 2))
-    states = signing.signing_states(convention=story.convention)
+    states = selectors.signing_states(convention=story.convention)
     assert [(s.party, s.is_turn, s.is_waiting) for s in states] == [
         (story.parties[0], True, False),
         (story.parties[1], True, False),
@@ -609,7 +610,7 @@ def test_signing_states_give_the_turn_round_by_round():
     ]
     story.sign(0)
     story.sign(1)
-    states = signing.signing_states(convention=story.convention)
+    states = selectors.signing_states(convention=story.convention)
     assert [(s.is_signed, s.is_turn) for s in states] == [(True, False), (True, False), (False, True)]
-    assert signing.parties_user_may_sign(user=story.user(2), convention=story.convention) == [story.parties[2]]
-    assert signing.parties_user_may_sign(user=story.user(0), convention=story.convention) == []
+    assert selectors.parties_user_may_sign(user=story.user(2), convention=story.convention) == [story.parties[2]]
+    assert selectors.parties_user_may_sign(user=story.user(0), convention=story.convention) == []

@@ -163,9 +163,9 @@ def test_send_signature_reminders_task_takes_the_day_as_an_iso_date(settings):
     caf = OrganisationFactory(caf=True)
     officer = MembershipFactory(organisation=caf).user
     PartyFactory(convention=convention, organisation=caf, representative__email="directrice@caf.example.fr")
-    lifecycle.convention_submit(convention, by=staff)
-    lifecycle.convention_approve(convention, by=officer)
-    lifecycle.convention_open_signature(convention, by=staff)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=staff)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.APPROVE, by=officer)
+    lifecycle.convention_transition(convention=convention, action=LifecycleAction.OPEN_SIGNATURE, by=staff)
     today = timezone.localdate()
 
     assert send_signature_reminders.apply(args=[(today + datetime.timedelta(days=6)).isoformat()]).get() == 0
@@ -259,7 +259,9 @@ def test_a_submission_reaches_the_caf_officer_through_the_worker(celery_worker_o
     PartyFactory(convention=convention, organisation=caf)
     mail.outbox.clear()
 
-    lifecycle.convention_submit(convention, by=staff)  # commits: the notice is queued to the worker
+    lifecycle.convention_transition(
+        convention=convention, action=LifecycleAction.SUBMIT, by=staff
+    )  # commits: the notice is queued to the worker
 
     notice = Notification.objects.get(convention=convention)
     deadline = time.monotonic() + 20

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from conventions import selectors
 from conventions.choices import ConventionStatus, LifecycleAction
-from conventions.models import Signature
+from conventions.models import ConventionVersion, Signature
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -77,11 +78,22 @@ class Story:
         ).user
 
     def approve(self, day=1):
-        lifecycle.convention_submit(self.convention, by=self.staff, now=moment(2024, 3, day))
-        lifecycle.convention_approve(
-            self.convention, by=self.officer, comment="Bon pour signature.", now=moment(2024, 3, day, 15)
+        lifecycle.convention_transition(
+            convention=self.convention, action=LifecycleAction.SUBMIT, by=self.staff, now=moment(2024, 3, day)
         )
-        lifecycle.convention_open_signature(self.convention, by=self.staff, now=moment(2024, 3, day, 16))
+        lifecycle.convention_transition(
+            convention=self.convention,
+            action=LifecycleAction.APPROVE,
+            by=self.officer,
+            comment="Bon pour signature.",
+            now=moment(2024, 3, day, 15),
+        )
+        lifecycle.convention_transition(
+            convention=self.convention,
+            action=LifecycleAction.OPEN_SIGNATURE,
+            by=self.staff,
+            now=moment(2024, 3, day, 16),
+        )
         return self.convention.approved_version
 
     def sign_on_paper(self, party, *, day=10):
@@ -98,7 +110,7 @@ class Story:
         )
 
     def sign_everything(self, *, day=10):
-        for state in signing.signing_states(convention=self.convention):
+        for state in selectors.signing_states(convention=self.convention):
             self.sign_on_paper(state.party, day=day)
         self.convention.refresh_from_db()
         return self.convention.signed_version
@@ -198,7 +210,7 @@ def test_a_version_whose_stored_text_no_longer_matches_says_so(client, monkeypat
     story = Story()
     story.approve()
     # The database refuses to alter a version, so the check itself is made to fail here.
-    monkeypatch.setattr("workflow.views.versions.version_is_intact", lambda version: False)
+    monkeypatch.setattr(ConventionVersion, "is_intact", property(lambda version: False))
     client.force_login(story.staff)
     content = text_of(client.get(version_url(story.convention, 1)))
     assert "Intégrité NON vérifiée" in content
@@ -244,9 +256,15 @@ def test_an_avenant_version_says_which_avenant_it_is(client):
     story = Story(signatories=1)
     story.approve()
     story.sign_everything()
-    lifecycle.convention_open_amendment(story.convention, by=story.staff, now=moment(2024, 6, 1))
-    lifecycle.convention_submit(story.convention, by=story.staff, now=moment(2024, 6, 2))
-    lifecycle.convention_approve(story.convention, by=story.officer, now=moment(2024, 6, 3))
+    lifecycle.convention_transition(
+        convention=story.convention, action=LifecycleAction.OPEN_AMENDMENT, by=story.staff, now=moment(2024, 6, 1)
+    )
+    lifecycle.convention_transition(
+        convention=story.convention, action=LifecycleAction.SUBMIT, by=story.staff, now=moment(2024, 6, 2)
+    )
+    lifecycle.convention_transition(
+        convention=story.convention, action=LifecycleAction.APPROVE, by=story.officer, now=moment(2024, 6, 3)
+    )
     client.force_login(story.staff)
     content = text_of(client.get(version_url(story.convention, 2)))
     assert "Avenant n° 1" in content
@@ -327,10 +345,18 @@ def test_the_versions_section_lists_each_version_with_its_badge_and_link(client)
     story = Story(signatories=1)
     story.approve()
     signed = story.sign_everything()
-    lifecycle.convention_open_amendment(story.convention, by=story.staff, now=moment(2024, 6, 1))
-    lifecycle.convention_submit(story.convention, by=story.staff, now=moment(2024, 6, 2))
-    lifecycle.convention_approve(story.convention, by=story.officer, now=moment(2024, 6, 3))
-    lifecycle.convention_open_signature(story.convention, by=story.staff, now=moment(2024, 6, 4))
+    lifecycle.convention_transition(
+        convention=story.convention, action=LifecycleAction.OPEN_AMENDMENT, by=story.staff, now=moment(2024, 6, 1)
+    )
+    lifecycle.convention_transition(
+        convention=story.convention, action=LifecycleAction.SUBMIT, by=story.staff, now=moment(2024, 6, 2)
+    )
+    lifecycle.convention_transition(
+        convention=story.convention, action=LifecycleAction.APPROVE, by=story.officer, now=moment(2024, 6, 3)
+    )
+    lifecycle.convention_transition(
+        convention=story.convention, action=LifecycleAction.OPEN_SIGNATURE, by=story.staff, now=moment(2024, 6, 4)
+    )
     content = detail(client, story)
     versions = content[content.index('id="versions"') : content.index('id="timeline"')]
     assert versions.index("Version 2") < versions.index("Version 1"), "newest first"

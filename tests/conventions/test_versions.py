@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from conventions.choices import ConventionStatus, PartyRole
 from conventions.models import ConventionVersion, ImmutableRecordError
-from conventions.templatetags.portal_tags import readable_content, version_standing
+from conventions.selectors import version_standing
+from documents.version_content import readable_version_content as readable_content
 from tests.action_plans.factories import (
     ActionFactory,
     EvaluationIndicatorFactory,
@@ -23,7 +24,7 @@ from tests.action_plans.factories import (
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, domain
 from tests.diagnostics.factories import FindingFactory
 from tests.partners.factories import OrganisationFactory, UserFactory
-from workflow.services.versions import build_content, canonical_json, sha256_of, take_version, version_is_intact
+from workflow.services.versions import build_content, canonical_json, sha256_of, take_version
 
 # --- Canonical serialisation -----------------------------------------------------------------------
 
@@ -105,7 +106,7 @@ def test_a_version_stores_the_canonical_text_and_its_hash():
     assert version.number == 1
     assert version.content_json == canonical_json(build_content(convention))
     assert version.content_sha256 == hashlib.sha256(version.content_json.encode("utf-8")).hexdigest()
-    assert version_is_intact(version)
+    assert version.is_intact
 
 
 @pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_a_content_change_changes_the_hash_and_leaves_the_earlier_version_intact
     first.refresh_from_db()
     assert second.content_sha256 != first.content_sha256
     assert first.content["articles"][0]["body"] == "Les parties s'engagent."
-    assert version_is_intact(first)
+    assert first.is_intact
 
 
 @pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_the_database_refuses_a_queryset_update(version):
 def test_the_database_refuses_a_raw_sql_update(version):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE conventions_conventionversion SET content_json = %s WHERE id = %s", ["{}", version.pk])
-    assert version_is_intact(ConventionVersion.objects.get(pk=version.pk))
+    assert ConventionVersion.objects.get(pk=version.pk).is_intact
 
 
 # --- Reading a version's content back -----------------------------------------------------------

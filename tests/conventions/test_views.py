@@ -15,7 +15,6 @@ from django.utils import timezone
 from action_plans.choices import ActionStatus
 from conventions.choices import ConventionStatus, GovernanceMemberRole, PartyRole
 from conventions.models import Convention
-from conventions.selectors import FICHES_SHOWN_PER_ORIENTATION
 from partners.choices import MembershipRole
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
 from tests.conventions.factories import (
@@ -34,6 +33,7 @@ from tests.partners.factories import (
     RepresentativeFactory,
     UserFactory,
 )
+from workflow.selectors import FICHES_SHOWN_PER_ORIENTATION
 
 pytestmark = pytest.mark.django_db
 

@@ -66,6 +66,7 @@ from conventions.models import (
     Signature,
     StatusChange,
 )
+from conventions.selectors import signing_states
 from partners.choices import MembershipRole, OrganisationKind
 from partners.models import Membership, Representative
 
@@ -254,6 +255,7 @@ def _write(
 
 
 def _enqueue(notification_id: int) -> None:
+    # Imported here: the task module imports this one (Celery tasks call services, services queue tasks).
     from workflow.tasks import send_notification
 
     send_notification.delay(notification_id)
@@ -312,8 +314,6 @@ def _on_approve(change: StatusChange) -> None:
 
 
 def _on_open_signature(change: StatusChange) -> None:
-    from workflow.services.signing import signing_states
-
     convention = change.convention
     version = change.version or convention.approved_version
     notify_signature_turns(convention, version, signing_states(convention=convention, version=version))
@@ -460,8 +460,6 @@ def send_signature_reminders(*, today: datetime.date | None = None) -> int:
     """Reminds each signatory whose turn it is, once ``SIGNATURE_REMINDER_DAYS`` have passed since
     they were last told (or, never told, since the signature opened). Idempotent for a given day.
     Returns how many reminders were written."""
-    from workflow.services.signing import signing_states
-
     today = today or timezone.localdate()
     every = datetime.timedelta(days=settings.SIGNATURE_REMINDER_DAYS)
     count = 0

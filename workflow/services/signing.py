@@ -9,7 +9,6 @@ else is written.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -18,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from conventions.choices import ConventionStatus, LifecycleAction, PartyRole, SignatureMethod
 from conventions.models import Convention, ConventionVersion, Party, Signature
+from conventions.selectors import signing_states
 from ctg_portal.errors import NotAllowed, PortalError
-from workflow.services import lifecycle
+from workflow.services import lifecycle, notifications
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
@@ -34,61 +34,6 @@ class WrongPassword(SignatureRefused):
 
 class SigningLockedOut(SignatureRefused):
     """Too many wrong passwords: django-axes has locked the account out for a while."""
-
-
-@dataclass
-class PartySigningState:
-    party: Party
-    signature: Signature | None
-    is_turn: bool
-
-    @property
-    def is_signed(self) -> bool:
-        return self.signature is not None
-
-    @property
-    def is_waiting(self) -> bool:
-        return not self.is_signed and not self.is_turn
-
-
-def signing_states(*, convention: Convention, version: ConventionVersion | None = None) -> list[PartySigningState]:
-    """Each signatory party with its valid signature of ``version`` (default: the one being signed)."""
-    version = version or convention.approved_version or convention.signed_version
-    parties = list(
-        convention.parties.filter(role=PartyRole.SIGNATORY)
-        .select_related("organisation", "representative__user")
-        .order_by("signing_order", "organisation__name", "representative__full_name", "pk")
-    )
-    signatures = {}
-    if version is not None:
-        signatures = {
-            s.party_id: s
-            for s in Signature.objects.filter(version=version, voided_at__isnull=True).select_related(
-                "signer", "representative"
-            )
-        }
-    pending_orders = [p.signing_order for p in parties if p.pk not in signatures]
-    current_order = min(pending_orders) if pending_orders else None
-    being_signed = convention.status == ConventionStatus.IN_SIGNATURE
-    return [
-        PartySigningState(
-            party=p,
-            signature=signatures.get(p.pk),
-            is_turn=being_signed and p.pk not in signatures and p.signing_order == current_order,
-        )
-        for p in parties
-    ]
-
-
-def parties_user_may_sign(*, user, convention: Convention) -> list[Party]:
-    """The parties ``user`` represents whose turn it is to sign now."""
-    if not user.is_authenticated or convention.status != ConventionStatus.IN_SIGNATURE:
-        return []
-    return [
-        state.party
-        for state in signing_states(convention=convention)
-        if state.is_turn and state.party.representative and state.party.representative.user_id == user.pk
-    ]
 
 
 def _check_password(request, user, password: str) -> None:
@@ -197,17 +142,15 @@ def _check_not_signed_and_turn(convention: Convention, party: Party, version: Co
 
 def _finish(convention: Convention, signature: Signature, *, by, now, ip_address=None) -> None:
     """After a signature: tell the next signatories, or complete the signature if it was the last."""
-    from workflow.services import notifications
-
     states = signing_states(convention=convention, version=signature.version)
     if all(s.is_signed for s in states):
         # Signed when the last signature was made; never dated before the timeline's previous step (a
         # paper signature of the day is stamped at noon, perhaps before that morning's opening).
         last_step = convention.status_changes.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
         completed_at = max(filter(None, [*(s.signature.signed_at for s in states), now, last_step]))
-        lifecycle.perform(
-            convention,
-            LifecycleAction.COMPLETE_SIGNATURE,
+        lifecycle.convention_transition(
+            convention=convention,
+            action=LifecycleAction.COMPLETE_SIGNATURE,
             by=by,
             version=signature.version,
             now=completed_at,
@@ -293,9 +236,9 @@ def convention_decline(
             "reason": reason,
         }
         Signature.objects.filter(version=version, voided_at__isnull=True).update(voided_at=now, void_reason=void_reason)
-        lifecycle.perform(
-            locked,
-            LifecycleAction.DECLINE,
+        lifecycle.convention_transition(
+            convention=locked,
+            action=LifecycleAction.DECLINE,
             by=by,
             comment=reason,
             version=version,

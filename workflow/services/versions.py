@@ -245,8 +245,3 @@ def take_version(*, convention: Convention, by, now: datetime | None = None) -> 
         approved_by=by,
         approved_at=now or timezone.now(),
     )
-
-
-def version_is_intact(version: ConventionVersion) -> bool:
-    """Whether the stored content still hashes to the stored digest (it always should)."""
-    return sha256_of(version.content_json) == version.content_sha256

@@ -6,70 +6,30 @@ Without JavaScript the same button is a link to a small confirmation page holdin
 The services decide; a refusal comes back as a message on the convention page, never a 500.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from conventions import selectors
-from conventions.choices import LifecycleAction as A
+from conventions.choices import LifecycleAction
+from conventions.permissions import transition_refusal
+from conventions.transitions import REASON_REQUIRED, TRANSITIONS
 from ctg_portal.errors import PortalError
+from workflow import selectors
 from workflow.forms.lifecycle import TransitionForm
+from workflow.selectors import BUTTON_LABELS
 from workflow.services import lifecycle
-
-# The actions a person triggers from the page (the others are the portal's own: the last signature,
-# a decline, the calendar), each with the service that applies it.
-SERVICES = {
-    A.SUBMIT: lifecycle.convention_submit,
-    A.WITHDRAW: lifecycle.convention_withdraw,
-    A.REQUEST_CHANGES: lifecycle.convention_request_changes,
-    A.RESUME_DRAFTING: lifecycle.convention_resume_drafting,
-    A.APPROVE: lifecycle.convention_approve,
-    A.OPEN_SIGNATURE: lifecycle.convention_open_signature,
-    A.TERMINATE: lifecycle.convention_terminate,
-    A.OPEN_AMENDMENT: lifecycle.convention_open_amendment,
-}
-
-
-@dataclass(frozen=True)
-class LifecycleButton:
-    action: str
-    label: str
-    icon: str  # a Bootstrap Icons name
-    style: str  # the Bootstrap button class
-
-
-# The lifecycle buttons in the order the convention page shows them; their words title the
-# confirmation page too.
-BUTTONS = (
-    LifecycleButton(A.SUBMIT, gettext_lazy("Submit for review"), "send", "btn-primary"),
-    LifecycleButton(A.APPROVE, gettext_lazy("Approve the text"), "check-lg", "btn-success"),
-    LifecycleButton(A.REQUEST_CHANGES, gettext_lazy("Request changes"), "arrow-counterclockwise", "btn-warning"),
-    LifecycleButton(A.RESUME_DRAFTING, gettext_lazy("Resume drafting"), "pencil", "btn-primary"),
-    LifecycleButton(A.OPEN_SIGNATURE, gettext_lazy("Open the signature"), "pen", "btn-primary"),
-    LifecycleButton(A.OPEN_AMENDMENT, gettext_lazy("Open an avenant"), "file-earmark-plus", "btn-outline-primary"),
-    LifecycleButton(A.WITHDRAW, gettext_lazy("Withdraw from review"), "arrow-return-left", "btn-outline-secondary"),
-    LifecycleButton(A.TERMINATE, gettext_lazy("Terminate the convention"), "x-octagon", "btn-outline-danger"),
-)
-BUTTON_LABELS = {button.action: button.label for button in BUTTONS}
-
-
-def lifecycle_buttons(abilities: dict[str, bool]) -> list[LifecycleButton]:
-    """The buttons ``abilities`` allow now (the ability each transition asks for)."""
-    return [button for button in BUTTONS if abilities[lifecycle.TRANSITIONS[button.action].ability]]
-
 
 # Where a form may send the user back to, besides the convention page.
 RETURN_PAGES = {"review": "workflow:review"}
 
 
 def _action(action: str) -> str:
-    if action not in SERVICES:
+    """The action named in the URL, if it is one a person triggers from the page (others are the
+    portal's own: the last signature, a decline, the calendar)."""
+    if action not in TRANSITIONS or TRANSITIONS[action].ability is None:
         raise Http404
     return action
 
@@ -86,47 +46,40 @@ def _return_url(convention, origin: str) -> str:
 
 def success_message(action: str, convention) -> str:
     """What happened and what comes next, in the user's words."""
-    if action == A.SUBMIT:
+    if action == LifecycleAction.SUBMIT:
         return _(
             "The convention has been sent to the CAF for review. Its officers can now comment on it, "
             "request changes or approve it; until then its content can no longer be edited."
         )
-    if action == A.WITHDRAW:
+    if action == LifecycleAction.WITHDRAW:
         return _("The convention has been withdrawn from review: it is a draft again, which you can edit and submit.")
-    if action == A.REQUEST_CHANGES:
+    if action == LifecycleAction.REQUEST_CHANGES:
         return _(
             "Changes requested: the convention goes back to the intercommunality's staff, who will resume "
             "drafting, answer the open comments and submit it again."
         )
-    if action == A.RESUME_DRAFTING:
+    if action == LifecycleAction.RESUME_DRAFTING:
         return _(
             "Drafting resumed: the convention can be edited again. "
             "Submit it for review once the comments are dealt with."
         )
-    if action == A.APPROVE:
+    if action == LifecycleAction.APPROVE:
         version = convention.approved_version
         return _(
             "Convention approved: its text is frozen as version %(number)s (SHA-256 %(hash)s…). "
             "Next step: open the signature."
         ) % {"number": version.number, "hash": version.short_hash}
-    if action == A.OPEN_SIGNATURE:
+    if action == LifecycleAction.OPEN_SIGNATURE:
         return _(
             "Signature opened on version %(number)s: the first signatories can sign now; "
             "the following ones will be told by e-mail when their turn comes."
         ) % {"number": convention.approved_version.number}
-    if action == A.TERMINATE:
+    if action == LifecycleAction.TERMINATE:
         return _("The convention is terminated. Its signed text stays readable among its versions.")
     return _(
         "Avenant no. %(number)s opened: the content can be edited again, then reviewed and signed like the "
         "original. The signed version %(version)s stays the text in force until the avenant is signed."
     ) % {"number": convention.amendment_number, "version": convention.signed_version.number}
-
-
-def unavailable_message(convention, action: str) -> str:
-    transition = lifecycle.TRANSITIONS[action]
-    if convention.current_status not in transition.sources:
-        return str(lifecycle.refusal_for_status(convention, transition))
-    return _("You cannot do this on this convention.")
 
 
 def _confirm_page(request, convention, action: str, form: TransitionForm):
@@ -151,12 +104,12 @@ def transition_confirm(request, convention_pk: int, action: str):
     action = _action(action)
     convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
     origin = _origin(request)
-    if not convention.get_abilities(request.user)[lifecycle.TRANSITIONS[action].ability]:
-        messages.error(request, unavailable_message(convention, action))
+    if not convention.get_abilities(request.user)[TRANSITIONS[action].ability]:
+        messages.error(request, transition_refusal(request.user, convention, TRANSITIONS[action]))
         return redirect(_return_url(convention, origin))
     form = TransitionForm(
         initial={"expected_status": convention.current_status},
-        reason_required=action in lifecycle.REASON_REQUIRED,
+        reason_required=action in REASON_REQUIRED,
     )
     return _confirm_page(request, convention, action, form)
 
@@ -166,16 +119,17 @@ def transition(request, convention_pk: int, action: str):
     action = _action(action)
     convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
     origin = _origin(request)
-    form = TransitionForm(request.POST, reason_required=action in lifecycle.REASON_REQUIRED)
+    form = TransitionForm(request.POST, reason_required=action in REASON_REQUIRED)
     if not form.is_valid():
-        if convention.get_abilities(request.user)[lifecycle.TRANSITIONS[action].ability]:
+        if convention.get_abilities(request.user)[TRANSITIONS[action].ability]:
             # The reason was missing: the form again, with what was typed and why it was refused.
             return _confirm_page(request, convention, action, form)
-        messages.error(request, unavailable_message(convention, action))
+        messages.error(request, transition_refusal(request.user, convention, TRANSITIONS[action]))
         return redirect(_return_url(convention, origin))
     try:
-        SERVICES[action](
-            convention,
+        lifecycle.convention_transition(
+            convention=convention,
+            action=action,
             by=request.user,
             comment=form.cleaned_data["comment"],
             expected_status=form.cleaned_data["expected_status"],

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from conventions import selectors
+from workflow import selectors
 
 
 def home(request):

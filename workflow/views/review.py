@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from conventions import selectors
 from conventions.models import Convention, Party, ReviewComment
 from ctg_portal.errors import PortalError
+from workflow import selectors
 from workflow.forms.review import ReplyForm, ReviewCommentForm
 from workflow.services import review as services
 

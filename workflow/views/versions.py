@@ -8,8 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
-from conventions import selectors
-from workflow.services.versions import version_is_intact
+from workflow import selectors
 
 
 def version_detail(request, convention_pk: int, number: int):
@@ -22,7 +21,7 @@ def version_detail(request, convention_pk: int, number: int):
             "convention": convention,
             "version": version,
             "content": version.content,
-            "is_intact": version_is_intact(version),
+            "is_intact": version.is_intact,
             "abilities": convention.get_abilities(request.user),
         },
     )

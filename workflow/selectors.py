@@ -1,0 +1,347 @@
+"""Reads of the convention's workflow shared by its pages: the home list, the convention page (the
+hub: lifecycle, versions, signatures, the diagnostic's and the plan's summaries), the version pages,
+the review page and the lifecycle buttons."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.utils.translation import gettext_lazy
+
+from action_plans.models import Action, StrategicOrientation
+from conventions.choices import CommentAnchor, LifecycleAction, PartyRole
+from conventions.models import (
+    Article,
+    Convention,
+    ConventionVersion,
+    GovernanceBody,
+    GovernanceMember,
+    Party,
+    ReviewComment,
+    Signature,
+    StatusChange,
+)
+from conventions.permissions import may_open_signature_scan
+from conventions.selectors import convention_for_user, signing_states, version_for_user, versions_of
+from conventions.transitions import TRANSITIONS
+from diagnostics.choices import FindingKind
+from diagnostics.models import Finding
+
+# How many fiches of each orientation the convention page lists (the plan page has them all).
+FICHES_SHOWN_PER_ORIENTATION = 8
+
+
+def conventions_for_home(*, user):
+    """The conventions listed on the home page, with what the list shows."""
+    return (
+        Convention.objects.visible_to(user)
+        .select_related("epci")
+        .prefetch_related("domains")
+        .annotate(
+            signatory_count=Count("parties", filter=Q(parties__role=PartyRole.SIGNATORY), distinct=True),
+            # Which text stays in force while an avenant is prepared.
+            text_in_force_number=F("signed_version__number"),
+        )
+        .order_by("-period_start", "reference")
+    )
+
+
+def convention_detail(*, user, pk: int) -> Convention:
+    """A convention with everything its page shows: domains, parties, governance, diagnostic, plan."""
+    parties = Party.objects.select_related("organisation", "representative").order_by(
+        "signing_order", "organisation__name", "representative__full_name"
+    )
+    members = GovernanceMember.objects.select_related("representative__organisation")
+    bodies = GovernanceBody.objects.prefetch_related(Prefetch("members", queryset=members), "meetings")
+    # The convention page shows the first fiches of each orientation and links to the plan page for the
+    # rest: a 600-fiche plan would otherwise be rendered whole (sliced prefetch: one query, any size).
+    actions = Action.objects.select_related("domain", "pilot").prefetch_related("partners").order_by("position", "code")
+    orientations = StrategicOrientation.objects.annotate(action_count=Count("actions")).prefetch_related(
+        Prefetch("actions", queryset=actions[:FICHES_SHOWN_PER_ORIENTATION], to_attr="shown_actions")
+    )
+    convention = convention_for_user(user=user, pk=pk)
+    # Prefetch onto the already-fetched object: one query per relation, whatever their sizes.
+    prefetch_related_objects(
+        [convention],
+        "domains",
+        "articles",
+        Prefetch("parties", queryset=parties),
+        Prefetch("governance_bodies", queryset=bodies),
+    )
+    plan = getattr(convention, "action_plan", None)
+    convention.plan_orientations = list(orientations.filter(plan=plan)) if plan else []
+    return convention
+
+
+def diagnostic_summary(*, convention: Convention) -> dict:
+    """Counts of findings per kind and domain, and of indicator values, for the convention page."""
+    diagnostic = getattr(convention, "diagnostic", None)
+    if diagnostic is None:
+        return {"diagnostic": None, "findings_by_domain": [], "indicator_value_count": 0, "consultation_count": 0}
+    findings = (
+        Finding.objects.filter(diagnostic=diagnostic)
+        .select_related("domain")
+        .order_by("domain__position", "kind", "position")
+    )
+    by_domain: dict = {}
+    for finding in findings:
+        entry = by_domain.setdefault(finding.domain, {kind: [] for kind in FindingKind.values})
+        entry[finding.kind].append(finding)
+    return {
+        "diagnostic": diagnostic,
+        "findings_by_domain": [
+            {"domain": domain, "strengths": kinds["strength"], "weaknesses": kinds["weakness"], "needs": kinds["need"]}
+            for domain, kinds in by_domain.items()
+        ],
+        "indicator_value_count": diagnostic.indicator_values.count(),
+        "consultation_count": diagnostic.consultations.count(),
+    }
+
+
+# --- Lifecycle, versions and signatures ------------------------------------------------------------
+
+
+def timeline(*, convention: Convention) -> list[StatusChange]:
+    """Every status change of the convention, oldest first, with who made it and on which version."""
+    return list(
+        StatusChange.objects.filter(convention=convention)
+        .select_related("actor", "version", "party__organisation")
+        .defer("version__content_json")
+        .order_by("occurred_at", "pk")
+    )
+
+
+def open_review_comment_count(*, convention: Convention) -> int:
+    return ReviewComment.objects.filter(convention=convention, parent__isnull=True, resolved_at__isnull=True).count()
+
+
+def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]) -> dict:
+    """What the convention page shows of the lifecycle: timeline, versions, signatures (each knowing
+    whether ``user`` may open its scan), open comments."""
+    versions = versions_of(convention=convention)
+    by_id = {v.pk: v for v in versions}
+    version = by_id.get(convention.approved_version_id) or by_id.get(convention.signed_version_id)
+    states = signing_states(convention=convention, version=version) if version else []
+    for state in states:
+        if state.signature is not None:
+            state.signature.can_open_scan = may_open_signature_scan(
+                user=user, abilities=abilities, signature=state.signature
+            )
+    return {
+        "timeline": timeline(convention=convention),
+        "versions": versions,
+        "signing_version": version,
+        "signing_states": states,
+        "open_comment_count": open_review_comment_count(convention=convention),
+    }
+
+
+# --- Version pages ---------------------------------------------------------------------------------
+
+
+def version_detail(*, user, convention_pk: int, number: int) -> ConventionVersion:
+    """One version for its page: its convention, every signature (void ones too), whether every
+    signatory signed it, and the newest version of the convention when a newer one exists."""
+    version = version_for_user(user=user, convention_pk=convention_pk, number=number)
+    convention = version.convention
+    version.all_signatures = list(
+        Signature.objects.filter(version=version)
+        .select_related("party", "recorded_by", "signer")
+        .order_by("party__signing_order", "signed_at", "pk")
+    )
+    version.is_signed = StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
+    version.is_current = version.pk == convention.signed_version_id
+    version.is_being_signed = version.pk == convention.approved_version_id
+    version.newest = (
+        ConventionVersion.objects.filter(convention=convention, number__gt=version.number)
+        .defer("content_json")
+        .order_by("-number")
+        .first()
+    )
+    if version.newest is not None:
+        newest = version.newest
+        newest.is_current = newest.pk == convention.signed_version_id
+        newest.is_being_signed = newest.pk == convention.approved_version_id
+        newest.is_signed = newest.is_current  # the newest signed version is always the one in force
+    return version
+
+
+# --- Review page (the CAF's review: every part of the convention with its comment threads) --------
+
+
+class ReviewPart:
+    """One part a review comment can be about, with its threads (top-level comments, replies
+    prefetched); ``threads`` holds only the open ones when the page is filtered."""
+
+    def __init__(self, *, key: str, anchor: str, target_id, label: str, target=None, threads=(), open_count=0):
+        self.key = key
+        self.anchor = anchor
+        self.target_id = target_id
+        self.label = label
+        self.target = target
+        self.threads = list(threads)
+        self.open_count = open_count
+
+
+class ReviewGroup:
+    """Parts shown together: the findings of one domain, the fiches of one orientation."""
+
+    def __init__(self, *, title: str, parts: list):
+        self.title = title
+        self.parts = parts
+
+
+class ReviewPage:
+    """What the review page shows; ``parts`` holds every part by key, whatever the filter, so that
+    an htmx answer can re-render the one that changed. ``removed`` lists the threads whose part was
+    deleted since (each as a part of its own, named by the label the thread kept)."""
+
+    def __init__(
+        self, *, general, articles, finding_groups, action_groups, removed, parts, open_count, resolved_count, only_open
+    ):
+        self.general: ReviewPart = general
+        self.articles: list[ReviewPart] = articles
+        self.finding_groups: list[ReviewGroup] = finding_groups
+        self.action_groups: list[ReviewGroup] = action_groups
+        self.removed: list[ReviewPart] = removed
+        self.parts: dict[str, ReviewPart] = parts
+        self.open_count: int = open_count
+        self.resolved_count: int = resolved_count
+        self.only_open: bool = only_open
+
+
+def review_part_key(comment) -> str:
+    """The key of the part a thread (or a reply, through its thread) belongs to on the review page."""
+    thread = comment.parent if comment.parent_id else comment
+    target_id = {
+        CommentAnchor.ARTICLE: thread.article_id,
+        CommentAnchor.FINDING: thread.finding_id,
+        CommentAnchor.ACTION: thread.action_id,
+    }.get(thread.anchor)
+    if thread.anchor == CommentAnchor.GENERAL:
+        return "general"
+    if target_id is None:
+        return f"removed-{thread.pk}"
+    return f"{thread.anchor}-{target_id}"
+
+
+def review_page(*, convention: Convention, only_open: bool = False) -> ReviewPage:
+    """Every part of the convention with its review threads, in a fixed number of queries whatever
+    the number of comments, articles, findings or fiches; open and resolved threads counted."""
+    replies = ReviewComment.objects.select_related("author").order_by("created_at", "pk")
+    threads = list(
+        ReviewComment.objects.filter(convention=convention, parent__isnull=True)
+        .select_related("author", "resolved_by")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )
+    by_key: dict[str, list] = {}
+    for thread in threads:
+        by_key.setdefault(review_part_key(thread), []).append(thread)
+
+    parts: dict[str, ReviewPart] = {}
+
+    def part(key: str, anchor: str, target_id, label: str, target=None) -> ReviewPart:
+        found = by_key.get(key, [])
+        open_threads = [thread for thread in found if thread.resolved_at is None]
+        parts[key] = ReviewPart(
+            key=key,
+            anchor=anchor,
+            target_id=target_id,
+            label=label,
+            target=target,
+            threads=open_threads if only_open else found,
+            open_count=len(open_threads),
+        )
+        return parts[key]
+
+    def shown(found: list) -> list:
+        return [p for p in found if p.open_count] if only_open else found
+
+    general = part("general", CommentAnchor.GENERAL, None, str(CommentAnchor.GENERAL.label))
+    articles = [
+        part(f"article-{a.pk}", CommentAnchor.ARTICLE, a.pk, str(a), a)
+        for a in Article.objects.filter(convention=convention).order_by("position", "pk")
+    ]
+    finding_groups: dict = {}
+    findings = (
+        Finding.objects.filter(diagnostic__convention=convention)
+        .select_related("domain")
+        .order_by("domain__position", "kind", "position", "pk")
+    )
+    for f in findings:
+        finding_groups.setdefault(f.domain.name, []).append(
+            part(f"finding-{f.pk}", CommentAnchor.FINDING, f.pk, f.title, f)
+        )
+    actions = Action.objects.order_by("position", "code", "pk")
+    orientations = (
+        StrategicOrientation.objects.filter(plan__convention=convention)
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("position")
+    )
+    action_groups = [
+        ReviewGroup(
+            title=str(o),
+            parts=[
+                part(f"action-{a.pk}", CommentAnchor.ACTION, a.pk, f"{a.code} {a.title}", a) for a in o.actions.all()
+            ],
+        )
+        for o in orientations
+    ]
+    removed = [
+        part(key, found[0].anchor, None, found[0].anchor_label)
+        for key, found in by_key.items()
+        if key.startswith("removed-")
+    ]
+    open_count = sum(1 for thread in threads if thread.resolved_at is None)
+    return ReviewPage(
+        general=general,
+        articles=shown(articles),
+        finding_groups=[
+            ReviewGroup(title=title, parts=shown(found)) for title, found in finding_groups.items() if shown(found)
+        ],
+        action_groups=[ReviewGroup(title=g.title, parts=shown(g.parts)) for g in action_groups if shown(g.parts)],
+        removed=shown(removed),
+        parts=parts,
+        open_count=open_count,
+        resolved_count=len(threads) - open_count,
+        only_open=only_open,
+    )
+
+
+# --- Lifecycle buttons ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LifecycleButton:
+    action: str
+    label: str
+    icon: str  # a Bootstrap Icons name
+    style: str  # the Bootstrap button class
+
+
+# The lifecycle buttons in the order the convention page shows them; their words title the
+# confirmation page too.
+BUTTONS = (
+    LifecycleButton(LifecycleAction.SUBMIT, gettext_lazy("Submit for review"), "send", "btn-primary"),
+    LifecycleButton(LifecycleAction.APPROVE, gettext_lazy("Approve the text"), "check-lg", "btn-success"),
+    LifecycleButton(
+        LifecycleAction.REQUEST_CHANGES, gettext_lazy("Request changes"), "arrow-counterclockwise", "btn-warning"
+    ),
+    LifecycleButton(LifecycleAction.RESUME_DRAFTING, gettext_lazy("Resume drafting"), "pencil", "btn-primary"),
+    LifecycleButton(LifecycleAction.OPEN_SIGNATURE, gettext_lazy("Open the signature"), "pen", "btn-primary"),
+    LifecycleButton(
+        LifecycleAction.OPEN_AMENDMENT, gettext_lazy("Open an avenant"), "file-earmark-plus", "btn-outline-primary"
+    ),
+    LifecycleButton(
+        LifecycleAction.WITHDRAW, gettext_lazy("Withdraw from review"), "arrow-return-left", "btn-outline-secondary"
+    ),
+    LifecycleButton(
+        LifecycleAction.TERMINATE, gettext_lazy("Terminate the convention"), "x-octagon", "btn-outline-danger"
+    ),
+)
+BUTTON_LABELS = {button.action: button.label for button in BUTTONS}
+
+
+def lifecycle_buttons(abilities: dict[str, bool]) -> list[LifecycleButton]:
+    """The buttons ``abilities`` allow now (the ability each transition asks for)."""
+    return [button for button in BUTTONS if abilities[TRANSITIONS[button.action].ability]]
