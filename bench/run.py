@@ -4,7 +4,7 @@
 
     make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ctg_bench make bench
-    .venv/bin/python bench/run.py --repeat 30 --allow-missing
+    .venv/bin/python bench/run.py --repeat 30
 
 Prints a table (page, actions, median and p95 server time, queries) and the plan page's 600/60 ratio
 against the 3× target, then the convention PDF's figures against their targets (render ≤ 1.2× the bare
@@ -12,8 +12,8 @@ WeasyPrint render, round trip ≤ render + 0.5 s; see bench/documents.py), and w
 JSON list to $BENCH_JSON (default bench/latest.json): one object per page and size, then one object
 with the keys document, pages, render_s, floor_s, ratio, round_trip_s. The database is Django's test
 database for DATABASE_URL (``test_<name>`` on PostgreSQL, a temporary file for SQLite), created and
-dropped here: the development database is never touched. Exits non-zero when a page fails or does not
-exist yet (unless --allow-missing), never because a target is missed: this is a measurement, not a test.
+dropped here: the development database is never touched. Exits non-zero when a page fails, never
+because a target is missed: this is a measurement, not a test.
 See bench/README.md.
 """
 
@@ -46,9 +46,6 @@ def main() -> int:
     )
     parser.add_argument(
         "--pages", nargs="+", metavar="PAGE", help="measure only these pages: plan, diagnostic, budget, convention"
-    )
-    parser.add_argument(
-        "--allow-missing", action="store_true", help="exit 0 even if some pages do not exist yet (they are skipped)"
     )
     parser.add_argument(
         "--documents",
@@ -127,10 +124,10 @@ def main() -> int:
                 # Fresh tables have no statistics yet; a production database has them.
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
-            rows, skipped = (
+            rows = (
                 plan_pages.measure(conventions, pages=pages, repeat=arguments.repeat, warmup=arguments.warmup)
                 if pages
-                else ([], [])
+                else []
             )
             if arguments.documents != "no":
                 document_row = _measure_documents(arguments)
@@ -171,12 +168,6 @@ def main() -> int:
     output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nRows written to {output}.")
 
-    if skipped:
-        names = ", ".join(f"{page.label} ({page.url_name})" for page in skipped)
-        print(f"\nSkipped, their URL name does not resolve yet: {names}.", file=sys.stderr)
-        if not arguments.allow_missing:
-            print("Exiting with status 1 (pass --allow-missing to accept).", file=sys.stderr)
-            return 1
     return 0
 
 

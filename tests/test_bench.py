@@ -1,8 +1,10 @@
 """The documents benchmark's data and verdicts (bench/documents.py), so that `make bench` keeps working."""
 
+import io
+
 import pytest
 
-from bench import documents
+from bench import documents, plan_data, plan_pages
 from conventions.choices import LifecycleAction
 from conventions.models import Signature, StatusChange
 
@@ -31,3 +33,11 @@ def test_the_verdicts_compare_with_the_issue_targets():
     assert [line.endswith("PASS") for line in documents.verdicts(row)] == [True, True]
     row = {**row, "ratio": 1.5, "round_trip_s": 2.6}
     assert [line.endswith("FAIL") for line in documents.verdicts(row)] == [True, True]
+
+
+def test_every_benchmarked_page_answers_for_a_small_plan(client):
+    """`make bench` measures pages by URL name: a renamed route must fail here, not skip there."""
+    bench = plan_data.build_convention(index=1, actions=3)
+    rows = plan_pages.measure([bench], repeat=1, warmup=0, log=io.StringIO())
+    assert sorted(row["page"] for row in rows) == sorted(page.label for page in plan_pages.PAGES)
+    assert all(row["queries"] > 0 for row in rows)
