@@ -22,6 +22,7 @@ the models can ask it for abilities.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from conventions.choices import (
     EDITABLE_STATUSES,
@@ -156,6 +157,26 @@ def convention_abilities(user, convention) -> dict[str, bool]:
     return abilities
 
 
+def represents(user, party) -> bool:
+    """Whether ``user`` is the signing representative of ``party`` (the only one who signs for it)."""
+    return party.representative is not None and party.representative.user_id == user.pk
+
+
+def may_sign_for(*, user, abilities: dict[str, bool], state) -> bool:
+    """Whether ``user`` may sign now for the party of ``state`` (a ``selectors.PartySigningState``)."""
+    return abilities["sign"] and state.is_turn and represents(user, state.party)
+
+
+def may_preview_signature(*, user, convention, state) -> bool:
+    """Whether ``user`` may read the text they will sign for this party before their turn comes."""
+    return (
+        not state.is_signed
+        and not state.is_turn
+        and convention.status == ConventionStatus.IN_SIGNATURE
+        and represents(user, state.party)
+    )
+
+
 def may_open_signature_scan(*, user, abilities: dict[str, bool], signature) -> bool:
     """Who may open a scanned signature page: the intercommunality's staff, the CAF's officers, the
     portal's administrators, and the person who signed it (the download view and the signing panel
@@ -197,13 +218,13 @@ def comment_refusal(user, convention) -> str:
 # Why an ability is refused when the answer does not depend on anything but the role. The keys are
 # ability keys; a service names the part of the convention it guards when the wording depends on it.
 ROLE_REFUSALS = {
-    "follow_up": _("Only the intercommunality's staff can follow up this action plan."),
-    "meetings": _("Only the intercommunality's staff schedule and record the committees' meetings."),
-    "download_documents": _("You cannot see this convention's documents."),
-    "manage_documents": _("Only the intercommunality's staff can generate a document again."),
-    "retry_documents": _("Only the intercommunality's staff can retry a failed document."),
-    "discussion": _("Only the intercommunality's staff and the CAF's officers take part in the review."),
-    "record_paper_signature": _("Only the intercommunality's staff can record a paper signature."),
+    "follow_up": gettext_lazy("Only the intercommunality's staff can follow up this action plan."),
+    "meetings": gettext_lazy("Only the intercommunality's staff schedule and record the committees' meetings."),
+    "download_documents": gettext_lazy("You cannot see this convention's documents."),
+    "manage_documents": gettext_lazy("Only the intercommunality's staff can generate a document again."),
+    "retry_documents": gettext_lazy("Only the intercommunality's staff can retry a failed document."),
+    "discussion": gettext_lazy("Only the intercommunality's staff and the CAF's officers take part in the review."),
+    "record_paper_signature": gettext_lazy("Only the intercommunality's staff can record a paper signature."),
 }
 
 

@@ -4,12 +4,21 @@ without N+1: one convention, its versions, who signed and whose turn it is."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from conventions.choices import ConventionStatus, LifecycleAction, PartyRole
-from conventions.models import Convention, ConventionVersion, Party, Signature, StatusChange
+from conventions.models import (
+    Convention,
+    ConventionVersion,
+    GovernanceBody,
+    GovernanceMember,
+    Meeting,
+    Party,
+    Signature,
+    StatusChange,
+)
 from conventions.permissions import parties_whose_turn
 
 
@@ -56,6 +65,9 @@ class PartySigningState:
     party: Party
     signature: Signature | None
     is_turn: bool
+    # What the reading user may do for this party, set by the page's selector from the policy.
+    user_may_sign: bool = False
+    user_may_preview: bool = False
 
     @property
     def is_signed(self) -> bool:
@@ -89,17 +101,6 @@ def signing_states(*, convention: Convention, version: ConventionVersion | None 
     return [PartySigningState(party=p, signature=signatures.get(p.pk), is_turn=p.pk in turn) for p in parties]
 
 
-def parties_user_may_sign(*, user, convention: Convention) -> list[Party]:
-    """The parties ``user`` represents whose turn it is to sign now."""
-    if not user.is_authenticated or convention.status != ConventionStatus.IN_SIGNATURE:
-        return []
-    return [
-        state.party
-        for state in signing_states(convention=convention)
-        if state.is_turn and state.party.representative and state.party.representative.user_id == user.pk
-    ]
-
-
 def version_standing(version, convention, today: datetime.date | None = None) -> str:
     """A key of ``VERSION_STANDINGS`` for ``version``, annotated by ``versions_of`` or
     ``workflow.selectors.version_detail`` (``is_current``, ``is_being_signed``, ``is_signed``)."""
@@ -117,3 +118,65 @@ def version_standing(version, convention, today: datetime.date | None = None) ->
         return "being_signed" if convention.status == ConventionStatus.IN_SIGNATURE else "approved"
     # Approval is followed by signature; a version neither signed nor being signed was declined.
     return "superseded" if version.is_signed else "void"
+
+
+# --- Meetings of the committees ---------------------------------------------------------------------
+
+
+@dataclass
+class MeetingsPage:
+    coming: list[Meeting]  # soonest first
+    past: list[Meeting]  # latest first
+    bodies: list[GovernanceBody]
+
+
+def _meetings(convention: Convention) -> QuerySet:
+    return (
+        Meeting.objects.filter(body__convention=convention)
+        .select_related("body")
+        .annotate(attendee_count=Count("attendees"))
+    )
+
+
+def meetings_page(*, convention: Convention, today: datetime.date | None = None) -> MeetingsPage:
+    """The convention's meetings, coming then past, in two queries whatever their number."""
+    today = today or timezone.localdate()
+    meetings = list(_meetings(convention).order_by("held_on", "pk"))
+    bodies = list(convention.governance_bodies.annotate(member_count=Count("members")).order_by("kind", "name"))
+    return MeetingsPage(
+        coming=[meeting for meeting in meetings if meeting.held_on > today],
+        past=[meeting for meeting in reversed(meetings) if meeting.held_on <= today],
+        bodies=bodies,
+    )
+
+
+def meeting_for_page(*, convention: Convention, pk: int) -> Meeting:
+    """One meeting of ``convention`` with its body's members and its attendees, or 404."""
+    members = GovernanceMember.objects.select_related("representative__organisation").order_by(
+        "role", "representative__full_name"
+    )
+    return get_object_or_404(
+        Meeting.objects.select_related("body", "created_by").prefetch_related(
+            Prefetch("body__members", queryset=members), Prefetch("attendees", queryset=members)
+        ),
+        body__convention=convention,
+        pk=pk,
+    )
+
+
+def neighbour_meetings(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
+    """The previous and the next meeting of the same body (the report's « next steps »)."""
+    same_body = Meeting.objects.filter(body_id=meeting.body_id).exclude(pk=meeting.pk)
+    previous = (
+        same_body.filter(held_on__lte=meeting.held_on)
+        .exclude(held_on=meeting.held_on, pk__gt=meeting.pk)
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    following = (
+        same_body.filter(held_on__gte=meeting.held_on)
+        .exclude(held_on=meeting.held_on, pk__lt=meeting.pk)
+        .order_by("held_on", "pk")
+        .first()
+    )
+    return previous, following

@@ -17,6 +17,7 @@ from functools import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone, translation
+from weasyprint import HTML
 
 from conventions import selectors
 from conventions.choices import LifecycleAction
@@ -59,8 +60,6 @@ def _aware(moment: datetime.datetime) -> datetime.datetime:
 @cache
 def _scan_pdf(*, title: str, reference: str, place: str, signed_on: str, number: int, sha256: str) -> bytes:
     """A one-page PDF saying plainly that it stands in for a scanned signature page."""
-    from weasyprint import HTML  # imported here: only the first demo load needs it
-
     html = SCAN_HTML.format(
         title=title, reference=reference, place=place, signed_on=signed_on, number=number, sha256=sha256
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conventions.models import Convention, Domain
+from diagnostics.indicators import Formula, FormulaError, formula_source_for
 from partners.choices import OrganisationKind
 from partners.models import Organisation
 
@@ -72,8 +73,6 @@ class IndicatorDefinition(models.Model):
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
     def clean(self):
-        from .indicators import Formula, FormulaError, formula_source_for
-
         if not self.formula.strip():
             return
         try:
@@ -99,8 +98,6 @@ class IndicatorDefinition(models.Model):
 
     @property
     def is_computed(self) -> bool:
-        from .indicators import formula_source_for
-
         return bool(formula_source_for(self))
 
 

@@ -20,7 +20,7 @@ from conventions.models import (
     Signature,
     StatusChange,
 )
-from conventions.permissions import may_open_signature_scan
+from conventions.permissions import may_open_signature_scan, may_preview_signature, may_sign_for
 from conventions.selectors import convention_for_user, signing_states, version_for_user, versions_of
 from conventions.transitions import TRANSITIONS
 from diagnostics.choices import FindingKind
@@ -116,12 +116,14 @@ def open_review_comment_count(*, convention: Convention) -> int:
 
 def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]) -> dict:
     """What the convention page shows of the lifecycle: timeline, versions, signatures (each knowing
-    whether ``user`` may open its scan), open comments."""
+    whether ``user`` may sign for its party, read the text before their turn, open its scan), open comments."""
     versions = versions_of(convention=convention)
     by_id = {v.pk: v for v in versions}
     version = by_id.get(convention.approved_version_id) or by_id.get(convention.signed_version_id)
     states = signing_states(convention=convention, version=version) if version else []
     for state in states:
+        state.user_may_sign = may_sign_for(user=user, abilities=abilities, state=state)
+        state.user_may_preview = may_preview_signature(user=user, convention=convention, state=state)
         if state.signature is not None:
             state.signature.can_open_scan = may_open_signature_scan(
                 user=user, abilities=abilities, signature=state.signature

@@ -10,16 +10,14 @@ shown as a message) or ``NotAllowed`` (403).
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conventions.choices import MeetingKind
 from conventions.models import Convention, GovernanceBody, GovernanceMember, Meeting
+from conventions.permissions import ROLE_REFUSALS
 from ctg_portal.errors import NotAllowed, PortalError
 
 LOCATION_LENGTH = 200
@@ -30,74 +28,12 @@ class MeetingRefused(PortalError):
     """The meeting cannot be recorded as asked; the message says why."""
 
 
-# --- Reads ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class MeetingsPage:
-    coming: list[Meeting]  # soonest first
-    past: list[Meeting]  # latest first
-    bodies: list[GovernanceBody]
-
-
-def _meetings(convention: Convention) -> QuerySet:
-    return (
-        Meeting.objects.filter(body__convention=convention)
-        .select_related("body")
-        .annotate(attendee_count=Count("attendees"))
-    )
-
-
-def meetings_page(*, convention: Convention, today: datetime.date | None = None) -> MeetingsPage:
-    """The convention's meetings, coming then past, in two queries whatever their number."""
-    today = today or timezone.localdate()
-    meetings = list(_meetings(convention).order_by("held_on", "pk"))
-    bodies = list(convention.governance_bodies.annotate(member_count=Count("members")).order_by("kind", "name"))
-    return MeetingsPage(
-        coming=[meeting for meeting in meetings if meeting.held_on > today],
-        past=[meeting for meeting in reversed(meetings) if meeting.held_on <= today],
-        bodies=bodies,
-    )
-
-
-def meeting_for_page(*, convention: Convention, pk: int) -> Meeting:
-    """One meeting of ``convention`` with its body's members and its attendees, or 404."""
-    members = GovernanceMember.objects.select_related("representative__organisation").order_by(
-        "role", "representative__full_name"
-    )
-    return get_object_or_404(
-        Meeting.objects.select_related("body", "created_by").prefetch_related(
-            Prefetch("body__members", queryset=members), Prefetch("attendees", queryset=members)
-        ),
-        body__convention=convention,
-        pk=pk,
-    )
-
-
-def neighbour_meetings(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
-    """The previous and the next meeting of the same body (the report's « next steps »)."""
-    same_body = Meeting.objects.filter(body_id=meeting.body_id).exclude(pk=meeting.pk)
-    previous = (
-        same_body.filter(held_on__lte=meeting.held_on)
-        .exclude(held_on=meeting.held_on, pk__gt=meeting.pk)
-        .order_by("-held_on", "-pk")
-        .first()
-    )
-    following = (
-        same_body.filter(held_on__gte=meeting.held_on)
-        .exclude(held_on=meeting.held_on, pk__lt=meeting.pk)
-        .order_by("held_on", "pk")
-        .first()
-    )
-    return previous, following
-
-
 # --- Checks ---------------------------------------------------------------------------------------
 
 
 def _check_may_follow_up(convention: Convention, by) -> None:
     if not convention.get_abilities(by)["follow_up"]:
-        raise NotAllowed(_("Only the intercommunality's staff schedule and record the committees' meetings."))
+        raise NotAllowed(ROLE_REFUSALS["meetings"])
 
 
 def _body_of(convention: Convention, body) -> GovernanceBody:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from conventions import selectors
 from conventions.forms.meetings import MeetingForm, MeetingRecordForm
 from conventions.models import Convention
+from conventions.permissions import ROLE_REFUSALS
 from conventions.services import meetings as services
 from ctg_portal.errors import NotAllowed, PortalError
 
@@ -26,7 +27,7 @@ def _convention(request, convention_pk: int) -> tuple[Convention, dict]:
 
 def _require_follow_up(abilities: dict) -> None:
     if not abilities["follow_up"]:
-        raise NotAllowed(_("Only the intercommunality's staff schedule and record the committees' meetings."))
+        raise NotAllowed(ROLE_REFUSALS["meetings"])
 
 
 def _date(day) -> str:
@@ -42,7 +43,7 @@ def meeting_list(request, convention_pk: int):
         {
             "convention": convention,
             "abilities": abilities,
-            "meetings": services.meetings_page(convention=convention),
+            "meetings": selectors.meetings_page(convention=convention),
         },
     )
 
@@ -50,9 +51,9 @@ def meeting_list(request, convention_pk: int):
 @require_GET
 def meeting_detail(request, convention_pk: int, meeting_pk: int):
     convention, abilities = _convention(request, convention_pk)
-    meeting = services.meeting_for_page(convention=convention, pk=meeting_pk)
+    meeting = selectors.meeting_for_page(convention=convention, pk=meeting_pk)
     present = {member.pk for member in meeting.attendees.all()}
-    previous, following = services.neighbour_meetings(meeting)
+    previous, following = selectors.neighbour_meetings(meeting)
     return render(
         request,
         "conventions/meetings/meeting_detail.html",
@@ -101,7 +102,7 @@ def meeting_create(request, convention_pk: int):
 def meeting_update(request, convention_pk: int, meeting_pk: int):
     convention, abilities = _convention(request, convention_pk)
     _require_follow_up(abilities)
-    meeting = services.meeting_for_page(convention=convention, pk=meeting_pk)
+    meeting = selectors.meeting_for_page(convention=convention, pk=meeting_pk)
     initial = {field: getattr(meeting, field) for field in ("held_on", "kind", "location", "agenda")}
     form = MeetingForm(request.POST or None, convention=convention, fixed_body=meeting.body, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +124,7 @@ def meeting_update(request, convention_pk: int, meeting_pk: int):
 def meeting_record(request, convention_pk: int, meeting_pk: int):
     convention, abilities = _convention(request, convention_pk)
     _require_follow_up(abilities)
-    meeting = services.meeting_for_page(convention=convention, pk=meeting_pk)
+    meeting = selectors.meeting_for_page(convention=convention, pk=meeting_pk)
     is_held = meeting.held_on <= timezone.localdate()
     initial = {
         "attendees": [member.pk for member in meeting.attendees.all()],

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conventions import selectors
 from conventions.choices import MeetingKind
 from conventions.models import Meeting
 from conventions.services import meetings as services
@@ -144,8 +145,8 @@ def test_neighbour_meetings_are_those_of_the_same_committee(world):
     second = MeetingFactory(body=copil, held_on=datetime.date(2024, 6, 10))
     third = MeetingFactory(body=copil, held_on=datetime.date(2025, 1, 10))
     MeetingFactory(body=GovernanceBodyFactory(convention=convention, technical=True), held_on=datetime.date(2024, 3, 1))
-    assert services.neighbour_meetings(second) == (first, third)
-    assert services.neighbour_meetings(first) == (None, second)
+    assert selectors.neighbour_meetings(second) == (first, third)
+    assert selectors.neighbour_meetings(first) == (None, second)
 
 
 # --- Pages ----------------------------------------------------------------------------------------

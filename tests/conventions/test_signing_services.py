@@ -612,5 +612,5 @@ def test_signing_states_give_the_turn_round_by_round():
     story.sign(1)
     states = selectors.signing_states(convention=story.convention)
     assert [(s.is_signed, s.is_turn) for s in states] == [(True, False), (True, False), (False, True)]
-    assert selectors.parties_user_may_sign(user=story.user(2), convention=story.convention) == [story.parties[2]]
-    assert selectors.parties_user_may_sign(user=story.user(0), convention=story.convention) == []
+    assert story.convention.get_abilities(story.user(2))["sign"] is True
+    assert story.convention.get_abilities(story.user(0))["sign"] is False

@@ -16,9 +16,12 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from action_plans.models import Action
 from conventions.choices import REVIEW_DISCUSSION_STATUSES, CommentAnchor, ConventionStatus
 from conventions.models import Article, Convention, ReviewComment
+from conventions.permissions import ROLE_REFUSALS, comment_refusal
 from ctg_portal.errors import NotAllowed, PortalError
+from diagnostics.models import Finding
 from workflow.services.lifecycle import lock_convention
 
 MAX_BODY_LENGTH = 5000
@@ -51,9 +54,6 @@ def _check_discussion_open(convention: Convention) -> None:
 
 def _target(convention: Convention, anchor: str, target_id) -> dict:
     """The foreign key to set for the anchored part, which must belong to ``convention``."""
-    from action_plans.models import Action
-    from diagnostics.models import Finding
-
     if anchor not in CommentAnchor.values:
         raise ReviewRefused(_("Choose the part of the convention the comment is about."))
     if anchor == CommentAnchor.GENERAL:
@@ -93,18 +93,10 @@ def anchor_label(anchor: str, target: dict) -> str:
 
 
 def _refusal_to_comment(convention: Convention, by) -> PortalError:
-    from conventions.permissions import is_caf_officer, is_epci_staff
-
-    if convention.status != ConventionStatus.IN_REVIEW:
-        return ReviewRefused(
-            _("This convention is “%(status)s”: comments are written while it is in review.")
-            % {"status": ConventionStatus(convention.status).label}
-        )
-    if is_epci_staff(by, convention):
-        return NotAllowed(_("The intercommunality's staff answer the review comments; the CAF's officers write them."))
-    if not is_caf_officer(by, convention):
-        return NotAllowed(_("Only an officer of the CAF that is party to this convention can review it."))
-    return NotAllowed(_("You cannot comment on this convention."))
+    message = comment_refusal(by, convention)
+    if convention.current_status != ConventionStatus.IN_REVIEW:
+        return ReviewRefused(message)
+    return NotAllowed(message)
 
 
 def review_comment_create(
@@ -142,7 +134,7 @@ def _lock_thread(comment: ReviewComment, by, ability: str) -> tuple[Convention, 
     locked = lock_convention(comment.convention)
     _check_discussion_open(locked)
     if not locked.get_abilities(by)[ability]:
-        raise NotAllowed(_("Only the intercommunality's staff and the CAF's officers take part in the review."))
+        raise NotAllowed(ROLE_REFUSALS["discussion"])
     thread = ReviewComment.objects.select_for_update().get(pk=comment.parent_id or comment.pk)
     return locked, thread
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from conventions.choices import ConventionStatus, LifecycleAction, PartyRole, SignatureMethod
 from conventions.models import Convention, ConventionVersion, Party, Signature
+from conventions.permissions import ROLE_REFUSALS, represents
 from conventions.selectors import signing_states
 from ctg_portal.errors import NotAllowed, PortalError
 from workflow.services import lifecycle, notifications
@@ -72,7 +73,7 @@ def _party_and_version(convention: Convention, *, party_id, version_id) -> tuple
 
 
 def _check_own_party(party: Party, by) -> None:
-    if party.representative is None or party.representative.user_id != by.pk:
+    if not represents(by, party):
         raise NotAllowed(
             _("You cannot sign for %(organisation)s: only its signing representative can.")
             % {"organisation": party.organisation.display_name}
@@ -98,7 +99,7 @@ def _check_may_record_paper(convention: Convention, *, party_id, version_id, by)
     if not convention.get_abilities(by)["record_paper_signature"]:
         if convention.status != ConventionStatus.IN_SIGNATURE:
             _party_and_version(convention, party_id=party_id, version_id=version_id)  # says why
-        raise NotAllowed(_("Only the intercommunality's staff can record a paper signature."))
+        raise NotAllowed(ROLE_REFUSALS["record_paper_signature"])
     party, version = _party_and_version(convention, party_id=party_id, version_id=version_id)
     _check_not_signed_and_turn(convention, party, version)
     return party, version

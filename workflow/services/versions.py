@@ -20,7 +20,10 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from conventions.models import Convention, ConventionVersion, GovernanceMember, Party
+from action_plans.models import Action, FundingLine, StrategicOrientation
+from conventions.models import Convention, ConventionVersion, GovernanceBody, GovernanceMember, Party
+from diagnostics.models import Finding
+from diagnostics.selectors import COMPUTED_DECIMALS, communes_of, indicator_tables
 
 SNAPSHOT_SCHEMA = 1
 
@@ -53,9 +56,6 @@ def _organisation(organisation) -> dict:
 
 def build_content(convention: Convention) -> dict:
     """The contractual content of ``convention`` as plain data (a fixed number of queries)."""
-    from action_plans.models import Action, FundingLine, StrategicOrientation
-    from diagnostics.models import Finding
-
     parties = (
         Party.objects.filter(convention=convention)
         .select_related("organisation", "representative")
@@ -141,8 +141,6 @@ def build_content(convention: Convention) -> dict:
 
 
 def _governance(convention: Convention) -> list[dict]:
-    from conventions.models import GovernanceBody
-
     bodies = GovernanceBody.objects.filter(convention=convention).prefetch_related(
         Prefetch(
             "members",
@@ -172,8 +170,6 @@ def _governance(convention: Convention) -> list[dict]:
 
 def _indicators(diagnostic, convention: Convention) -> list[dict]:
     """The diagnostic's indicator tables as they stand at approval (typed-in and computed values)."""
-    from diagnostics.selectors import COMPUTED_DECIMALS, communes_of, indicator_tables
-
     tables, _without_values = indicator_tables(
         diagnostic=diagnostic, convention=convention, communes=communes_of(convention)
     )
