@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from conventions.choices import ConventionStatus, LifecycleAction, PartyRole
+from conventions.choices import ConventionStatus, GovernanceBodyKind, LifecycleAction, PartyRole
 from conventions.models import (
     Convention,
     ConventionVersion,
@@ -20,6 +20,8 @@ from conventions.models import (
     StatusChange,
 )
 from conventions.permissions import parties_whose_turn
+from partners.choices import MembershipRole, OrganisationKind
+from partners.models import Membership
 
 
 def convention_for_user(*, user, pk: int) -> Convention:
@@ -180,3 +182,47 @@ def neighbour_meetings(meeting: Meeting) -> tuple[Meeting | None, Meeting | None
         .first()
     )
     return previous, following
+
+
+# --- Who holds each role of the policy (``conventions.permissions``), for the e-mails ---------------
+
+
+def epci_staff_memberships(convention: Convention) -> QuerySet:
+    """The active staff of the convention's intercommunality (``permissions.is_epci_staff``)."""
+    return (
+        Membership.objects.filter(organisation_id=convention.epci_id, role=MembershipRole.STAFF, user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__pk")
+    )
+
+
+def caf_officer_memberships(convention: Convention) -> QuerySet:
+    """The active staff of a CAF that is party to the convention (``permissions.is_caf_officer``)."""
+    return (
+        Membership.objects.filter(
+            role=MembershipRole.STAFF,
+            user__is_active=True,
+            organisation__kind=OrganisationKind.CAF,
+            organisation_id__in=Party.objects.filter(convention=convention).values("organisation_id"),
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__pk")
+    )
+
+
+def signatory_parties(convention: Convention) -> QuerySet:
+    """The signatory parties that have a representative, in signing order."""
+    return (
+        Party.objects.filter(convention=convention, role=PartyRole.SIGNATORY, representative__isnull=False)
+        .select_related("representative__user")
+        .order_by("signing_order", "pk")
+    )
+
+
+def copil_memberships(convention: Convention) -> QuerySet:
+    """The members of the convention's steering committee (``permissions`` copil members)."""
+    return (
+        GovernanceMember.objects.filter(body__convention=convention, body__kind=GovernanceBodyKind.STEERING_COMMITTEE)
+        .select_related("representative__user")
+        .order_by("representative__full_name", "pk")
+    )

@@ -49,25 +49,22 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from conventions import selectors
 from conventions.choices import (
     SIGNED_STATUSES,
     ConventionStatus,
-    GovernanceBodyKind,
     LifecycleAction,
     NotificationKind,
-    PartyRole,
 )
 from conventions.models import (
     Convention,
     ConventionVersion,
-    GovernanceMember,
     Notification,
     Party,
     Signature,
     StatusChange,
 )
 from conventions.selectors import signing_states
-from partners.choices import MembershipRole, OrganisationKind
 from partners.models import Membership, Representative
 
 logger = logging.getLogger(__name__)
@@ -116,45 +113,20 @@ def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
 
 
 def epci_staff(convention: Convention) -> list[Recipient]:
-    memberships = (
-        Membership.objects.filter(organisation_id=convention.epci_id, role=MembershipRole.STAFF, user__is_active=True)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__pk")
-    )
-    return [_from_membership(m) for m in memberships]
+    return [_from_membership(m) for m in selectors.epci_staff_memberships(convention)]
 
 
 def caf_officers(convention: Convention) -> list[Recipient]:
     """Staff of a CAF that is party to the convention: the people who review it."""
-    memberships = (
-        Membership.objects.filter(
-            role=MembershipRole.STAFF,
-            user__is_active=True,
-            organisation__kind=OrganisationKind.CAF,
-            organisation_id__in=Party.objects.filter(convention=convention).values("organisation_id"),
-        )
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__pk")
-    )
-    return [_from_membership(m) for m in memberships]
+    return [_from_membership(m) for m in selectors.caf_officer_memberships(convention)]
 
 
 def signatories(convention: Convention) -> list[Recipient]:
-    parties = (
-        Party.objects.filter(convention=convention, role=PartyRole.SIGNATORY, representative__isnull=False)
-        .select_related("representative__user")
-        .order_by("signing_order", "pk")
-    )
-    return [_from_representative(p.representative) for p in parties]
+    return [_from_representative(p.representative) for p in selectors.signatory_parties(convention)]
 
 
 def copil_members(convention: Convention) -> list[Recipient]:
-    members = (
-        GovernanceMember.objects.filter(body__convention=convention, body__kind=GovernanceBodyKind.STEERING_COMMITTEE)
-        .select_related("representative__user")
-        .order_by("representative__full_name", "pk")
-    )
-    return [_from_representative(m.representative) for m in members]
+    return [_from_representative(m.representative) for m in selectors.copil_memberships(convention)]
 
 
 # --- Writing the outbox -------------------------------------------------------------------------
