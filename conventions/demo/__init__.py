@@ -4,12 +4,11 @@
 conceived from, copied into the data modules here (the portal never reads those texts at run time).
 """
 
-from .common import DEMO_ACCOUNTS, DEMO_PASSWORD
+from .common import DEMO_ACCOUNTS
 from .loader import DemoDataError, DemoReport, demo_convention_counts, demo_convention_standing, demo_load
 
 __all__ = [
     "DEMO_ACCOUNTS",
-    "DEMO_PASSWORD",
     "DemoDataError",
     "DemoReport",
     "demo_convention_counts",

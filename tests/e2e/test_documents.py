@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import Page, expect
 
-from conventions.demo import DEMO_PASSWORD
 from conventions.documents.pdf_signature import check_pdf_signature
 from conventions.models import Convention
+from tests.demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

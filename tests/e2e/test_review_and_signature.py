@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
 from conventions.choices import ConventionStatus
-from conventions.demo import DEMO_PASSWORD
 from conventions.models import Convention
+from tests.demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
