@@ -1,8 +1,9 @@
 """Background jobs of the conventions app: thin, idempotent, receiving ids or dates, calling services.
 
 ``send_notification`` is queued by the services when a transaction that wrote notices commits; the
-others run from Celery beat (``CELERY_BEAT_SCHEDULE`` in the settings): the outbox sweep hourly, the
-calendar, the reminders and the renewal alerts daily.
+others run from Celery beat (``CELERY_BEAT_SCHEDULE`` in the settings): the sweeps of what a broker
+outage left unsent every five minutes, the outbox sweep hourly, the calendar, the reminders and the
+renewal alerts daily.
 """
 
 import datetime
@@ -42,6 +43,12 @@ def requeue_unsent_notifications() -> int:
 
 
 @shared_task
+def requeue_unqueued_notifications() -> int:
+    """Every five minutes: queues the e-mails never tried (their task lost to a broker outage)."""
+    return notifications.notifications_requeue_unqueued()
+
+
+@shared_task
 def send_signature_reminders(today: str | None = None) -> int:
     """Daily: reminds pending signatories every ``SIGNATURE_REMINDER_DAYS``; ``today`` is an ISO date."""
     return notifications.send_signature_reminders(today=_day(today))
@@ -70,7 +77,7 @@ class DocumentTask(Task):
 
         document_id = args[0] if args else kwargs.get("document_id")
         if document_id is not None:
-            document_mark_failed(document_id=document_id, error=exc)
+            document_mark_failed(document_id=document_id, error=exc, task_id=task_id)
 
 
 # acks_late + reject_on_worker_lost: a worker killed mid-render leaves the message to another worker,
@@ -94,3 +101,11 @@ def render_document(self, document_id: int) -> str:
     from .documents.services import document_render
 
     return document_render(document_id=document_id, task_id=self.request.id).status
+
+
+@shared_task
+def requeue_stalled_documents() -> int:
+    """Every five minutes: sends again the renderings whose task was never sent (a broker outage) or lost."""
+    from .documents.services import documents_requeue_stalled
+
+    return documents_requeue_stalled()
