@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -24,10 +25,24 @@ from partners.models import Organisation
 from . import charts
 from .choices import FindingKind
 from .indicators import COMPUTED_DECIMALS, Formula, formula_for
-from .models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
+from .models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue, StagedImport
 
 KIND_SLUGS = {"forces": FindingKind.STRENGTH, "faiblesses": FindingKind.WEAKNESS, "besoins": FindingKind.NEED}
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+
+def staged_import_for(*, diagnostic: Diagnostic, token: str, user) -> StagedImport | None:
+    """The CSV import ``user`` staged for this diagnostic under ``token``, unless it has expired."""
+    return (
+        StagedImport.objects.select_related("diagnostic__convention")
+        .filter(
+            diagnostic=diagnostic,
+            token=token,
+            created_by=user,
+            created_at__gte=timezone.now() - StagedImport.LIFETIME,
+        )
+        .first()
+    )
 
 
 def diagnostic_for(convention: Convention) -> Diagnostic:

@@ -11,12 +11,14 @@ else is written.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctg_portal.errors import NotAllowed, PortalError
+from ctg_portal.pdf_sandbox import PdfUnreadable, inspect_pdf
 
 from ..choices import ConventionStatus, LifecycleAction, PartyRole, SignatureMethod
 from ..models import Convention, ConventionVersion, Party, Signature
@@ -369,13 +371,30 @@ def convention_record_paper_signature(
 
 
 def check_scan(scan) -> None:
-    """A scan must be a PDF of at most 10 MB (checked by its content, not its name)."""
+    """A scan must be a readable PDF of at most 10 MB and ``SCAN_MAX_PAGES`` pages.
+
+    Checked by its content, not its name, and read in the PDF sandbox: the file comes from a user.
+    """
     if scan is None:
         raise SignatureRefused(_("Attach the scanned signature page (PDF)."))
     if scan.size > MAX_SCAN_BYTES:
         raise SignatureRefused(_("The scan is larger than 10 MB: scan it again at a lower resolution."))
     scan.seek(0)
-    head = scan.read(5)
+    data = scan.read(MAX_SCAN_BYTES + 1)
     scan.seek(0)
-    if head != b"%PDF-":
+    if not data.startswith(b"%PDF-"):
         raise SignatureRefused(_("The scan must be a PDF file."))
+    max_pages = settings.SCAN_MAX_PAGES
+    try:
+        report = inspect_pdf(data, max_pages=max_pages)
+    except PdfUnreadable as error:
+        raise SignatureRefused(str(error)) from error
+    if not report.readable:
+        raise SignatureRefused(
+            _("The scan cannot be read as a PDF (damaged or incomplete file): save or scan the page again.")
+        )
+    if report.page_count > max_pages:
+        raise SignatureRefused(
+            _("The scan has %(count)s pages; at most %(max)s are accepted: keep only the signed pages.")
+            % {"count": report.page_count, "max": max_pages}
+        )
