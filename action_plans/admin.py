@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Action, ActionPlan, EvaluationIndicator, FundingLine, ProgressUpdate, StrategicOrientation
+from action_plans.models import (
+    Action,
+    ActionPlan,
+    EvaluationIndicator,
+    FundingLine,
+    ProgressUpdate,
+    StrategicOrientation,
+)
 
 
 class StrategicOrientationInline(admin.TabularInline):

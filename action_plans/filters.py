@@ -10,12 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from action_plans.choices import ActionStatus
+from action_plans.models import Action, ActionPlan, StrategicOrientation
+from action_plans.selectors import late_condition
 from conventions.models import Domain
 from partners.models import Organisation
-
-from .choices import ActionStatus
-from .models import Action, ActionPlan, StrategicOrientation
-from .selectors import late_condition
 
 INVALID_CHOICE = _("Choose an option from the list.")
 

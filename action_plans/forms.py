@@ -17,15 +17,14 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.models import Action, StrategicOrientation
+from action_plans.services import editing
+from action_plans.services.editing import ActionInput, FundingLineInput, IndicatorInput
 from conventions.models import Convention, Domain
 from diagnostics.choices import Priority
 from diagnostics.models import Finding
 from partners.models import Organisation
-
-from .choices import ActionStatus, FundingStatus
-from .models import Action, StrategicOrientation
-from .services import editing
-from .services.editing import ActionInput, FundingLineInput, IndicatorInput
 
 # --- Fields ---------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ActionStatus, FundingStatus
+from action_plans.choices import ActionStatus, FundingStatus
 
 PROGRESS_MESSAGES = {
     "required": _("Give the progress, between 0 and 100 %."),
@@ -40,7 +40,15 @@ class ServiceErrorsMixin:
             self.add_error(None, error.messages)
 
 
+STALE_FORM_MESSAGES = {
+    "required": _("This form is incomplete: reload the page and enter your changes again."),
+    "invalid": _("This form is incomplete: reload the page and enter your changes again."),
+}
+
+
 class ActionQuickEditForm(ServiceErrorsMixin, forms.Form):
+    # The fiche's version the form was opened on: a save made since refuses this one (no lost update).
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_FORM_MESSAGES)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=ActionStatus.choices,

@@ -7,12 +7,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from action_plans.choices import ActionStatus, FundingStatus
 from conventions.models import Convention, Domain
 from diagnostics.choices import FindingKind, Priority
 from diagnostics.models import MAX_YEAR, MIN_YEAR, Finding
 from partners.models import Organisation
-
-from .choices import ActionStatus, FundingStatus
 
 PROGRESS_RANGE = Q(progress__gte=0) & Q(progress__lte=100)
 

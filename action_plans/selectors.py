@@ -41,12 +41,18 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.models import (
+    Action,
+    ActionPlan,
+    EvaluationIndicator,
+    FundingLine,
+    ProgressUpdate,
+    StrategicOrientation,
+)
 from conventions.models import Convention, Domain
 from diagnostics.models import Finding
 from partners.models import Organisation
-
-from .choices import ActionStatus, FundingStatus
-from .models import Action, ActionPlan, EvaluationIndicator, FundingLine, ProgressUpdate, StrategicOrientation
 
 # Statuses that end a fiche action one way or the other: such a fiche can no longer be late.
 CLOSED_STATUSES = (ActionStatus.DONE, ActionStatus.ABANDONED)

@@ -21,6 +21,7 @@ Each figure is the median of ``repeat`` runs.
 
 import datetime
 import random
+import secrets
 import statistics
 import time
 from decimal import Decimal
@@ -37,15 +38,15 @@ def build_grand_cahors(*, actions: int = 60):
 
     from action_plans.choices import ActionStatus, FundingStatus
     from action_plans.models import Action, EvaluationIndicator, FundingLine, StrategicOrientation
+    from bench.plan_data import ACTION_TITLES, LOREM, SCHEMES
     from conventions.choices import LifecycleAction, PartyRole
     from conventions.models import Convention, Signature, StatusChange
     from demo.loader import demo_load
     from diagnostics.choices import Priority
     from workflow.services.versions import take_version
 
-    from .plan_data import ACTION_TITLES, LOREM, SCHEMES
-
-    demo_load()
+    # Nobody logs in to the bench's database: a throw-away password.
+    demo_load(password=secrets.token_urlsafe(12))
     rng = random.Random(2020)
     with transaction.atomic():
         convention = Convention.objects.select_related("signed_version", "epci").get(reference=GRAND_CAHORS)

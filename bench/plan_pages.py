@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from .plan_data import BenchConvention
+from bench.plan_data import BenchConvention
 
 # The 600-action plan page should cost at most this many times the 60-action one (the target).
 PLAN_RATIO_TARGET = 3.0

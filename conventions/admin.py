@@ -183,6 +183,10 @@ class ConventionVersionAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
+    class Media:
+        # The canonical content's layout: no inline style under the Content-Security-Policy.
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
         # The list does not need the (large) content; the detail page reads it when it shows it.
         return super().get_queryset(request).defer("content_json")
@@ -198,7 +202,7 @@ class ConventionVersionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("canonical content"))
     def readable_content(self, version):
         return format_html(
-            '<pre style="white-space: pre-wrap; max-height: 40rem; overflow: auto;">{}</pre>',
+            '<pre class="canonical-content">{}</pre>',
             json.dumps(version.content, indent=2, ensure_ascii=False, sort_keys=True),
         )
 

@@ -1,5 +1,5 @@
 """The CTG Portal project package: settings, URLs and the Celery application."""
 
-from .celery import app as celery_app
+from ctg_portal.celery import app as celery_app
 
 __all__ = ("celery_app",)

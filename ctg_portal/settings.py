@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,8 +41,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_celery_beat",
-    # From the bottom layer up: each app imports only the ones above it in this list (import-linter
-    # contracts in pyproject.toml, checked by `make quality`).
+    "csp",
+    # The portal's apps, from the bottom layer up: each imports only the ones before it in this list
+    # (import-linter contracts in pyproject.toml, checked by `make quality`).
     "partners",
     "conventions",
     "diagnostics",
@@ -53,13 +55,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before the headers below (no CSP, no Cache-Control: no-store).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ctg_portal.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ctg_portal.middleware.IdleSessionMiddleware",
     "ctg_portal.middleware.FrenchByDefaultLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "ctg_portal.middleware.PrivateCacheForAuthenticatedUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,6 +132,69 @@ AXES_RESET_ON_SUCCESS = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A session ends after this many minutes without a request (an unattended office computer): activity
+# pushes the expiry back (ctg_portal.middleware.IdleSessionMiddleware, at most once a minute).
+# Django's default would keep a session alive for 14 days.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=120)
+if SESSION_IDLE_TIMEOUT_MINUTES < 1:
+    raise environ.ImproperlyConfigured("SESSION_IDLE_TIMEOUT_MINUTES must be 1 or more.")
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+SESSION_ENGINE = "ctg_portal.sessions"
+# A form posted from a page left open for too long gets a French page saying to reload it.
+CSRF_FAILURE_VIEW = "ctg_portal.views.csrf_failure"
+# The password `manage.py load_demo` gives every demo account; empty: a random one at each run.
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# --- Security headers (production: see « Mise en production » in the README) -----------------
+# HTTPS. Off by default so that `make run` works over plain HTTP; production turns them on.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a reverse proxy that terminates TLS, Django sees plain HTTP: trust the proxy's
+# X-Forwarded-Proto, only when the proxy always sets it (else a client could claim HTTPS).
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Likewise the client's address (audit trail, login lockouts, rate limits) from the proxy's X-Real-IP.
+if env.bool("TRUST_X_REAL_IP", default=False):
+    MIDDLEWARE.insert(0, "ctg_portal.middleware.RealClientAddressMiddleware")
+# Content-Security-Policy (django-csp): the portal's own files only, inline <script> elements only
+# with the request's nonce (`nonce="{{ request.csp_nonce }}"`), no inline style at all (put it in
+# static/css/), no framing, no plugin, forms posted to the portal only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        # data: for Bootstrap's inline SVG icons (navbar toggler, form controls) and the favicon.
+        "img-src": [csp.SELF, "data:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# Browser features the portal never uses, refused to every page (and anything injected into one).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -172,6 +242,27 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A broker outage must cost a web request about a second, not the 20-30 s of Celery's defaults (nor
+# a worker killed by gunicorn's timeout): the action is committed anyway, its row stays pending and
+# a sweeper sends the task again (ctg_portal/queueing.py). Redis answers in milliseconds here.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Connecting for a publish: one retry, then give up.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 1,
+    # A broker gone without closing the connection: a command fails instead of waiting forever (the
+    # worker's BRPOP waits 1 s at most, below this).
+    "socket_timeout": 2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs; the DatabaseScheduler copies these entries into its tables at start-up (their
 # times can then be changed in the admin). Times are CELERY_TIMEZONE's (Paris).
@@ -191,6 +282,15 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-notifications": {
         "task": "conventions.tasks.requeue_unsent_notifications",
         "schedule": crontab(minute=20),
+    },
+    # What a broker outage left pending (tasks never sent): sent again once the broker is back.
+    "requeue-stalled-documents": {
+        "task": "conventions.tasks.requeue_stalled_documents",
+        "schedule": crontab(minute="*/5"),
+    },
+    "requeue-unqueued-notifications": {
+        "task": "conventions.tasks.requeue_unqueued_notifications",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -229,3 +329,32 @@ PDF_SIGNING_PKCS12 = env.path("PDF_SIGNING_PKCS12", default=BASE_DIR / "var" / "
 PDF_SIGNING_PASSPHRASE = env.str("PDF_SIGNING_PASSPHRASE", default="ctg-dev-only" if DEBUG else "")
 # A render taking longer is stopped (Celery soft time limit) and marked failed, with a retry button.
 DOCUMENT_RENDER_TIME_LIMIT = env.int("DOCUMENT_RENDER_TIME_LIMIT", default=300)
+
+# --- Files from users: PDF sandbox and rate limits -------------------------------------------
+# Every PDF a user uploads (verification page, paper-signature scans) is parsed in a child process
+# (ctg_portal/pdf_sandbox.py) with these limits: address space, CPU time, and wall-clock time after
+# which the parent kills it. A portal document is checked in about one second of CPU.
+PDF_SANDBOX_MEMORY_MB = env.int("PDF_SANDBOX_MEMORY_MB", default=512)
+PDF_SANDBOX_CPU_SECONDS = env.int("PDF_SANDBOX_CPU_SECONDS", default=3)
+PDF_SANDBOX_WALL_SECONDS = env.int("PDF_SANDBOX_WALL_SECONDS", default=6)
+# A scanned signature page: a readable PDF of at most so many pages.
+SCAN_MAX_PAGES = env.int("SCAN_MAX_PAGES", default=20)
+# The verification page: so many files per person and as many per IP address in each window.
+VERIFICATION_RATE_LIMIT = env.int("VERIFICATION_RATE_LIMIT", default=20)
+VERIFICATION_RATE_WINDOW_SECONDS = env.int("VERIFICATION_RATE_WINDOW_SECONDS", default=600)
+if min(PDF_SANDBOX_MEMORY_MB, PDF_SANDBOX_CPU_SECONDS, PDF_SANDBOX_WALL_SECONDS, SCAN_MAX_PAGES) < 1:
+    raise environ.ImproperlyConfigured("The PDF_SANDBOX_* limits and SCAN_MAX_PAGES must be 1 or more.")
+# Counters of ctg_portal/rate_limits.py: in Redis when there is one, shared by every worker; otherwise
+# in each process's memory (each gunicorn worker then counts on its own).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "ctg-rate",
+        # A Redis outage costs a request one second at most; the limiter then lets the request through.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"},
+}

@@ -10,9 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from demo.schema import DemoAccount, IndicatorDefinitionRow
 from diagnostics.choices import IndicatorSource
 
-# Shared by every demo account and reset at each run; printed by ``manage.py load_demo``.
-DEMO_PASSWORD = "demo-ctg-2026"
-
 DEMO_ACCOUNTS = (
     DemoAccount("agent.cahors", "Sophie", "Lacombe", _("EPCI staff (Grand Cahors)"), staff_of="grand-cahors"),
     DemoAccount("agent.cali", "Julien", "Moreau", _("EPCI staff (La Cali)"), staff_of="la-cali"),

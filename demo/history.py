@@ -6,8 +6,8 @@ transitions are those the portal would have recorded at the time. Nothing here w
 a version or a signature directly.
 
 E-mails: telling anyone today about a review of 2020 makes no sense (and the demo addresses are
-fictional), so the history is replayed inside ``notifications.history_replay()``, where the services
-write no notice at all, nor ask for the signed PDF (it is generated when someone asks for it).
+fictional), so every step is recorded with ``historical=True``: the services then write no notice at
+all, nor ask for the signed PDF (it is generated when someone asks for it).
 """
 
 import datetime
@@ -23,7 +23,7 @@ from conventions import selectors
 from conventions.choices import LifecycleAction
 from conventions.models import Convention
 from demo.schema import SignedHistoryRow
-from workflow.services import lifecycle, notifications, signing
+from workflow.services import lifecycle, signing
 
 SCAN_HTML = """<!DOCTYPE html>
 <html lang="fr">
@@ -81,13 +81,14 @@ def record_signed_history(convention: Convention, row: SignedHistoryRow, users: 
     """
     if convention.status_changes.exists():
         return False
-    with transaction.atomic(), notifications.history_replay():
+    with transaction.atomic():
         lifecycle.convention_transition(
             convention=convention,
             action=LifecycleAction.SUBMIT,
             by=users[row.submitted_by],
             comment=row.submission_comment,
             now=_aware(row.submitted_at),
+            historical=True,
         )
         lifecycle.convention_transition(
             convention=convention,
@@ -95,6 +96,7 @@ def record_signed_history(convention: Convention, row: SignedHistoryRow, users: 
             by=users[row.approved_by],
             comment=row.approval_comment,
             now=_aware(row.approved_at),
+            historical=True,
         )
         lifecycle.convention_transition(
             convention=convention,
@@ -102,6 +104,7 @@ def record_signed_history(convention: Convention, row: SignedHistoryRow, users: 
             by=users[row.signature_opened_by],
             comment=row.signature_opening_comment,
             now=_aware(row.signature_opened_at),
+            historical=True,
         )
         version = convention.approved_version
         scan = _scan_pdf(
@@ -124,6 +127,7 @@ def record_signed_history(convention: Convention, row: SignedHistoryRow, users: 
                 place=row.place,
                 scan=ContentFile(scan, name="scan.pdf"),
                 now=_aware(row.recorded_at) + datetime.timedelta(minutes=minute),
+                historical=True,
             )
         # The calendar catches up as the daily task would have: in force, then expired if its time came.
         locked = Convention.objects.select_for_update().get(pk=convention.pk)

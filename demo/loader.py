@@ -33,7 +33,7 @@ from action_plans.models import (
 from conventions.choices import ConventionStatus, PartyRole
 from conventions.models import Article, Convention, Domain, GovernanceBody, GovernanceMember, Meeting, Party
 from demo import grand_cahors, la_cali
-from demo.common import DEMO_ACCOUNTS, DEMO_PASSWORD, INDICATOR_DEFINITIONS
+from demo.common import DEMO_ACCOUNTS, INDICATOR_DEFINITIONS
 from demo.history import record_signed_history
 from demo.schema import ActionPlanRow, ConventionRow, DemoAccount, DiagnosticRow, PartyRow, Territory, TerritoryDemo
 from diagnostics.models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
@@ -73,6 +73,7 @@ class _Loading:
     """The rows loaded so far, by their local key, and the report being filled."""
 
     report: DemoReport
+    password: str
     organisations: dict[str, Organisation] = field(default_factory=dict)
     representatives: dict[str, Representative] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
@@ -80,12 +81,18 @@ class _Loading:
     indicators: dict[str, IndicatorDefinition] = field(default_factory=dict)
 
 
-def demo_load() -> DemoReport:
-    """Loads (or brings up to date) both demo conventions and the demo accounts, in one transaction."""
+def demo_load(*, password: str) -> DemoReport:
+    """Loads (or brings up to date) both demo conventions and the demo accounts, in one transaction.
+
+    Every demo account gets ``password`` (the command draws one at random unless ``DEMO_PASSWORD`` is
+    set): a password written in the source would open any server where the demo was loaded.
+    """
+    if not password:
+        raise DemoDataError("The demo accounts need a password.")
     report = DemoReport()
     with transaction.atomic():
         report.territories = _territories_ensure()
-        loading = _Loading(report=report, domains=Domain.objects.in_bulk(field_name="code"))
+        loading = _Loading(report=report, password=password, domains=Domain.objects.in_bulk(field_name="code"))
         for demo in TERRITORY_DEMOS:
             _load_territories(loading, demo.territories)
             for row in demo.organisations:
@@ -221,16 +228,16 @@ def _load_account(loading: _Loading, account: DemoAccount):
     user = User.objects.filter(username=account.username).first()
     if user is None:
         user = User(username=account.username, **values)
-        user.set_password(DEMO_PASSWORD)
+        user.set_password(loading.password)
         user.full_clean()
         user.save()
         loading.report.created[User._meta.label] += 1
     else:
         user = _upsert(loading, User, {"pk": user.pk}, values)
-        # The shared password is restored at each run, but only rewritten when it no longer matches:
+        # The run's password is set on every account, but only rewritten when it no longer matches:
         # a fresh hash (with a fresh salt) at every run would be a change.
-        if not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
+        if not user.check_password(loading.password):
+            user.set_password(loading.password)
             user.save(update_fields=["password"])
             loading.report.updated[User._meta.label] += 1
     if account.staff_of:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
+from diagnostics.models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue, StagedImport
 
 
 @admin.register(Diagnostic)
@@ -46,3 +46,23 @@ class ConsultationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["diagnostic", "organisations"]
     date_hierarchy = "held_on"
     list_select_related = ["domain", "diagnostic__convention"]
+
+
+@admin.register(StagedImport)
+class StagedImportAdmin(admin.ModelAdmin):
+    """Read-only: staged by the import page, applied once by ``services.staged_import_apply``."""
+
+    list_display = ["filename", "diagnostic", "created_by", "created_at", "applied_at", "applied_by"]
+    list_filter = ["applied_at"]
+    search_fields = ["filename", "diagnostic__convention__reference"]
+    list_select_related = ["diagnostic__convention", "created_by", "applied_by"]
+    exclude = ["rows"]  # up to 5 000 rows: the preview page shows them
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -36,11 +36,10 @@ from django.utils.translation import ngettext
 
 from ctg_portal.errors import PortalError
 from ctg_portal.spreadsheets import looks_like_formula
+from diagnostics.indicators import formula_source_for
+from diagnostics.models import MAX_YEAR, MIN_YEAR, IndicatorDefinition, IndicatorValue
 from partners.choices import OrganisationKind
 from partners.models import Organisation
-
-from .indicators import formula_source_for
-from .models import MAX_YEAR, MIN_YEAR, IndicatorDefinition, IndicatorValue
 
 MAX_ROWS = 5_000
 MAX_BYTES = 2 * 1024 * 1024

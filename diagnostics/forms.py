@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .csv_import import MAX_BYTES, parse_decimal
-from .models import MAX_YEAR, MIN_YEAR, Consultation, Finding
+from diagnostics.csv_import import MAX_BYTES, parse_decimal
+from diagnostics.models import MAX_YEAR, MIN_YEAR, Consultation, Finding
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:

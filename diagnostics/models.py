@@ -1,19 +1,27 @@
 """The shared diagnostic of a convention: indicators, findings per domain, consultations."""
 
+import datetime
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conventions.models import Convention, Domain
+from diagnostics.choices import FindingKind, IndicatorSource, Priority
 from diagnostics.indicators import Formula, FormulaError, formula_source_for
 from partners.choices import OrganisationKind
 from partners.models import Organisation
 
-from .choices import FindingKind, IndicatorSource, Priority
-
 MIN_YEAR, MAX_YEAR = 1950, 2100
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class Diagnostic(models.Model):
@@ -209,3 +217,47 @@ class Consultation(models.Model):
 
     def __str__(self):
         return f"{self.held_on:%d/%m/%Y} — {self.title}"
+
+
+class StagedImport(models.Model):
+    """The rows of a CSV file waiting for the user to confirm the preview, then the trace it was applied.
+
+    Only the random ``token`` travels through the browser. Confirming claims the row with a
+    conditional ``UPDATE`` (``applied_at`` set while it was empty): two confirmations of the same
+    preview, from two tabs or a double click, never apply it twice. Rows older than ``LIFETIME`` are
+    removed when a new file is staged.
+    """
+
+    LIFETIME = datetime.timedelta(hours=12)
+
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_token, editable=False)
+    diagnostic = models.ForeignKey(
+        Diagnostic, verbose_name=_("diagnostic"), on_delete=models.CASCADE, related_name="staged_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20)
+    delimiter = models.CharField(_("separator"), max_length=1)
+    has_comment_column = models.BooleanField(_("comment column"), default=False)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    # Each row as ``csv_import.RawRow.as_list()``; emptied once applied.
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applied by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("staged CSV import")
+        verbose_name_plural = _("staged CSV imports")
+
+    def __str__(self):
+        return f"{self.filename} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -12,22 +12,35 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from action_plans.models import Action
 from conventions.models import Convention, Domain
+from diagnostics import charts
+from diagnostics.choices import FindingKind
+from diagnostics.indicators import COMPUTED_DECIMALS, Formula, formula_for
+from diagnostics.models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue, StagedImport
 from partners.choices import OrganisationKind
 from partners.models import Organisation
 
-from . import charts
-from .choices import FindingKind
-from .indicators import COMPUTED_DECIMALS, Formula, formula_for
-from .models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
-
 KIND_SLUGS = {"forces": FindingKind.STRENGTH, "faiblesses": FindingKind.WEAKNESS, "besoins": FindingKind.NEED}
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+
+def staged_import_for(*, diagnostic: Diagnostic, token: str, user) -> StagedImport | None:
+    """The CSV import ``user`` staged for this diagnostic under ``token``, unless it has expired."""
+    return (
+        StagedImport.objects.select_related("diagnostic__convention")
+        .filter(
+            diagnostic=diagnostic,
+            token=token,
+            created_by=user,
+            created_at__gte=timezone.now() - StagedImport.LIFETIME,
+        )
+        .first()
+    )
 
 
 def diagnostic_for(convention: Convention) -> Diagnostic:
@@ -247,7 +260,10 @@ def group_by_domain(tables: list[IndicatorTable]) -> list[IndicatorGroup]:
 
 
 def findings_queryset() -> QuerySet:
-    actions = Action.objects.select_related("orientation").order_by("orientation__position", "position", "code")
+    # The fiches actions answering each need: the relation is declared by the action plan (the app above
+    # this one), so it is reached through the field rather than by importing its model.
+    action_model = Finding._meta.get_field("answering_actions").related_model
+    actions = action_model.objects.select_related("orientation").order_by("orientation__position", "position", "code")
     return Finding.objects.prefetch_related(Prefetch("answering_actions", queryset=actions)).order_by("position", "id")
 
 

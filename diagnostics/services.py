@@ -2,9 +2,11 @@
 
 The diagnostic is contractual content: only the intercommunality's staff change it, and only while
 the convention is a draft or sent back for changes (``abilities["edit"]``). Each service checks
-that itself, so a forged request is refused even though the page shows no button. Each writes in one
-transaction and leaves its trace in the history (``_history_user`` is set for calls made outside a
-request, where ``HistoryRequestMiddleware`` cannot tell who acted).
+that itself, so a forged request is refused even though the page shows no button, and checks it on
+the convention re-read under a row lock in its own transaction (:func:`_lock_for_edit`), so an edit
+and a submission for review serialise: no write lands in a convention that is no longer editable.
+Each writes in one transaction and leaves its trace in the history (``_history_user`` is set for
+calls made outside a request, where ``HistoryRequestMiddleware`` cannot tell who acted).
 """
 
 from collections.abc import Mapping
@@ -15,18 +17,28 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from conventions.choices import EDITABLE_STATUSES
 from conventions.models import Convention, Domain
+from conventions.services.content import lock_editable_convention
 from ctg_portal.errors import NotAllowed, PortalError
+from diagnostics.csv_import import ImportPlan, ParsedFile, RawRow, RowAction, plan_indicator_import
+from diagnostics.indicators import formula_source_for
+from diagnostics.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Consultation,
+    Diagnostic,
+    Finding,
+    IndicatorDefinition,
+    IndicatorValue,
+    StagedImport,
+)
 from partners.choices import OrganisationKind
 from partners.models import Organisation
-
-from .csv_import import ImportPlan, RawRow, RowAction, plan_indicator_import
-from .indicators import formula_source_for
-from .models import MAX_YEAR, MIN_YEAR, Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
 
 
 class ImportRefused(PortalError):
@@ -37,22 +49,42 @@ class ImportRefused(PortalError):
         super().__init__(_("The file has errors: nothing was imported. Correct them and import it again."))
 
 
+class ImportAlreadyApplied(PortalError):
+    """The preview was confirmed already (another tab, a double click): nothing is written twice."""
+
+    def __init__(self):
+        super().__init__(_("This import has already been applied."))
+
+
 # --- Permission -------------------------------------------------------------------------------------
 
 
-def ensure_can_edit(*, convention: Convention, by) -> None:
-    """Raises ``NotAllowed`` unless ``by`` may change this convention's diagnostic now."""
-    if convention.get_abilities(by)["edit"]:
-        return
-    if convention.status not in EDITABLE_STATUSES and convention.get_abilities(by)["follow_up"]:
-        raise NotAllowed(
+def edit_refusal(convention: Convention, abilities: dict[str, bool]) -> NotAllowed:
+    """Why whoever has ``abilities`` may not change this convention's diagnostic now."""
+    if convention.status not in EDITABLE_STATUSES and abilities["follow_up"]:
+        return NotAllowed(
             _(
                 "The diagnostic can no longer be changed: the convention is %(status)s. It can only be changed "
                 "while it is a draft or sent back for changes."
             )
             % {"status": convention.get_current_status_display().lower()}
         )
-    raise NotAllowed(_("Only the intercommunality's staff can change the diagnostic."))
+    return NotAllowed(_("Only the intercommunality's staff can change the diagnostic."))
+
+
+def ensure_can_edit(*, convention: Convention, by) -> None:
+    """Raises ``NotAllowed`` unless ``by`` may change this convention's diagnostic now.
+
+    For pages, which show the editing forms or not; a write checks again under the lock.
+    """
+    abilities = convention.get_abilities(by)
+    if not abilities["edit"]:
+        raise edit_refusal(convention, abilities)
+
+
+def _lock_for_edit(convention: Convention, by) -> Convention:
+    """Call first inside the service's transaction: locks the convention, then checks (see module doc)."""
+    return lock_editable_convention(convention, by=by, refusal=edit_refusal)
 
 
 def _track(instance, by):
@@ -66,7 +98,7 @@ def _track(instance, by):
 @transaction.atomic
 def diagnostic_start(*, convention: Convention, by) -> Diagnostic:
     """Opens the convention's diagnostic (idempotent: returns the existing one)."""
-    ensure_can_edit(convention=convention, by=by)
+    _lock_for_edit(convention, by)
     existing = Diagnostic.objects.filter(convention=convention).first()
     if existing is not None:
         return existing
@@ -108,8 +140,7 @@ def indicator_values_save(
 
     Only cells whose value differs are written, so the history shows real changes only.
     """
-    convention = diagnostic.convention
-    ensure_can_edit(convention=convention, by=by)
+    convention = _lock_for_edit(diagnostic.convention, by)
     if formula_source_for(indicator):
         raise PortalError(_("This indicator is computed from other indicators: its values cannot be typed in."))
     territories = diagnostic_territories(convention=convention)
@@ -158,9 +189,19 @@ def indicator_values_import(
 ) -> ImportPlan:
     """Imports checked CSV rows: all of them or, at the first error, none (``ImportRefused``).
 
-    The rows are checked again here, against the database as it is now, whatever a preview said.
+    The rows are checked again here, against the database as it is now, whatever a preview said,
+    with the convention locked: a submission for review either waits for the import or refuses it.
     """
-    ensure_can_edit(convention=diagnostic.convention, by=by)
+    with transaction.atomic():
+        _lock_for_edit(diagnostic.convention, by)
+        return _import_rows(
+            diagnostic=diagnostic, rows=rows, has_comment_column=has_comment_column, by=by, source_name=source_name
+        )
+
+
+def _import_rows(
+    *, diagnostic: Diagnostic, rows: list[RawRow], has_comment_column: bool, by, source_name: str
+) -> ImportPlan:
     plan = plan_indicator_import(diagnostic=diagnostic, rows=rows, has_comment_column=has_comment_column)
     if plan.has_errors:
         raise ImportRefused(plan)
@@ -206,6 +247,55 @@ def indicator_values_import(
     return plan
 
 
+# --- CSV import in two steps: a staged preview, then its confirmation, applied once --------------------
+
+
+def staged_import_create(*, diagnostic: Diagnostic, parsed: ParsedFile, filename: str, by) -> StagedImport:
+    """Keeps the rows read from a file until the user confirms the preview; removes expired ones.
+
+    Nothing of the diagnostic changes here: the rows are checked and written on confirmation.
+    """
+    ensure_can_edit(convention=diagnostic.convention, by=by)
+    StagedImport.objects.filter(created_at__lt=timezone.now() - StagedImport.LIFETIME).delete()
+    staged = StagedImport(
+        diagnostic=diagnostic,
+        created_by=by,
+        filename=filename[:200],
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        has_comment_column=parsed.has_comment_column,
+        ignored_columns=parsed.ignored_columns[:20],
+        rows=[row.as_list() for row in parsed.rows],
+    )
+    staged.save()
+    return staged
+
+
+def staged_import_apply(*, staged: StagedImport, by) -> ImportPlan:
+    """Applies a confirmed preview, exactly once.
+
+    In one transaction: the convention is locked and must still be editable; the preview is claimed
+    with a conditional ``UPDATE … WHERE applied_at IS NULL``, which only one confirmation can win
+    (concurrent ones wait on the convention's lock, then find it taken); then the rows are checked
+    and written. A refusal rolls everything back, the claim included, so the preview can be confirmed
+    again once corrected. The second confirmation raises ``ImportAlreadyApplied``.
+    """
+    with transaction.atomic():
+        _lock_for_edit(staged.diagnostic.convention, by)
+        claimed = StagedImport.objects.filter(pk=staged.pk, applied_at__isnull=True).update(
+            applied_at=timezone.now(), applied_by=by, rows=[]
+        )
+        if not claimed:
+            raise ImportAlreadyApplied()
+        return _import_rows(
+            diagnostic=staged.diagnostic,
+            rows=[RawRow.from_list(row) for row in staged.rows],
+            has_comment_column=staged.has_comment_column,
+            by=by,
+            source_name=staged.filename,
+        )
+
+
 # --- Findings ---------------------------------------------------------------------------------------
 
 
@@ -219,7 +309,7 @@ def finding_create(
     *, diagnostic: Diagnostic, domain: Domain, kind: str, title: str, detail: str = "", priority: int, by
 ) -> Finding:
     """Adds a strength, weakness or need at the end of its domain's list."""
-    ensure_can_edit(convention=diagnostic.convention, by=by)
+    _lock_for_edit(diagnostic.convention, by)
     _check_domain(diagnostic=diagnostic, domain=domain)
     last = Finding.objects.filter(diagnostic=diagnostic, domain=domain, kind=kind).aggregate(last=Max("position"))
     finding = Finding(
@@ -238,7 +328,7 @@ def finding_create(
 
 @transaction.atomic
 def finding_update(*, finding: Finding, title: str, detail: str = "", priority: int, by) -> Finding:
-    ensure_can_edit(convention=finding.diagnostic.convention, by=by)
+    _lock_for_edit(finding.diagnostic.convention, by)
     finding.title = (title or "").strip()
     finding.detail = (detail or "").strip()
     finding.priority = priority
@@ -250,7 +340,7 @@ def finding_update(*, finding: Finding, title: str, detail: str = "", priority: 
 @transaction.atomic
 def finding_move(*, finding: Finding, direction: Literal["up", "down"], by) -> None:
     """Swaps a finding with its neighbour in its list; positions are renumbered 1, 2, 3… on the way."""
-    ensure_can_edit(convention=finding.diagnostic.convention, by=by)
+    _lock_for_edit(finding.diagnostic.convention, by)
     if direction not in ("up", "down"):
         raise ValidationError(_("Move a finding up or down."))
     siblings = list(
@@ -271,7 +361,7 @@ def finding_move(*, finding: Finding, direction: Literal["up", "down"], by) -> N
 
 @transaction.atomic
 def finding_delete(*, finding: Finding, by) -> None:
-    ensure_can_edit(convention=finding.diagnostic.convention, by=by)
+    _lock_for_edit(finding.diagnostic.convention, by)
     _track(finding, by).delete()
 
 
@@ -298,17 +388,17 @@ def _consultation_save(consultation: Consultation, *, fields: Mapping, organisat
 
 @transaction.atomic
 def consultation_create(*, diagnostic: Diagnostic, fields: Mapping, organisations=None, by) -> Consultation:
-    ensure_can_edit(convention=diagnostic.convention, by=by)
+    _lock_for_edit(diagnostic.convention, by)
     return _consultation_save(Consultation(diagnostic=diagnostic), fields=fields, organisations=organisations, by=by)
 
 
 @transaction.atomic
 def consultation_update(*, consultation: Consultation, fields: Mapping, organisations=None, by) -> Consultation:
-    ensure_can_edit(convention=consultation.diagnostic.convention, by=by)
+    _lock_for_edit(consultation.diagnostic.convention, by)
     return _consultation_save(consultation, fields=fields, organisations=organisations, by=by)
 
 
 @transaction.atomic
 def consultation_delete(*, consultation: Consultation, by) -> None:
-    ensure_can_edit(convention=consultation.diagnostic.convention, by=by)
+    _lock_for_edit(consultation.diagnostic.convention, by)
     _track(consultation, by).delete()

@@ -4,7 +4,8 @@ The certificate and its private key come from a PKCS#12 file named by ``PDF_SIGN
 passphrase in ``PDF_SIGNING_PASSPHRASE``); ``manage.py make_signing_certificate`` creates a
 self-signed one for development and tests. Verification trusts that certificate only: a PDF counts as
 issued by the portal when it carries a signature that is cryptographically valid, made with this
-certificate, and covering the whole file (nothing appended or changed after signing).
+certificate, and covering the whole file (nothing appended or changed after signing). The files
+checked come from users: they are read in the PDF sandbox (``ctg_portal.pdf_sandbox``), never here.
 """
 
 import asyncio
@@ -23,12 +24,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
+
+from ctg_portal.pdf_sandbox import PdfReport, PdfUnreadable, inspect_pdf
 
 SIGNATURE_FIELD = "PortailCTG"
 
@@ -164,30 +163,30 @@ class PdfSignatureCheck:
 
 
 def check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
-    """Check the last signature of ``pdf`` against the portal's certificate; never raises on bad input."""
-    return _outside_any_event_loop(_check_pdf_signature, pdf)
+    """Check the last signature of ``pdf`` against the portal's certificate; never raises on bad input.
+
+    The file is read in the PDF sandbox (``ctg_portal.pdf_sandbox``): it may come from anyone.
+    """
+    try:
+        report = inspect_pdf(pdf, trust_root_der=portal_certificate().dump())
+    except PdfUnreadable as error:
+        return PdfSignatureCheck(signed=False, error=str(error))
+    return signature_check_from_report(report)
 
 
-def _check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
-    try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
-        embedded = reader.embedded_signatures
-    except Exception as error:  # a damaged or non-PDF file: report it, do not crash
-        return PdfSignatureCheck(signed=False, error=f"{type(error).__name__}: {error}")
-    if not embedded:
-        return PdfSignatureCheck(signed=False)
-    signature = embedded[-1]
-    certificate = portal_certificate()
-    try:
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=[certificate]))
-    except Exception as error:
-        return PdfSignatureCheck(signed=True, error=f"{type(error).__name__}: {error}")
+def signature_check_from_report(report: PdfReport) -> PdfSignatureCheck:
+    """The sandbox's report on the last signature, as the verification reads it."""
+    signature = report.signature
+    if signature is None or (not signature.signed and not signature.error):
+        # No signature: a damaged or non-PDF file says why it could not be read.
+        return PdfSignatureCheck(signed=False, error="" if report.readable else report.error)
     return PdfSignatureCheck(
-        signed=True,
-        intact=bool(status.intact),
-        valid=bool(status.valid),
-        by_portal=status.signing_cert.dump() == certificate.dump() and bool(status.trusted),
-        whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=status.signing_cert.subject.human_friendly,
-        signed_at=status.signer_reported_dt,
+        signed=signature.signed,
+        intact=signature.intact,
+        valid=signature.valid,
+        by_portal=signature.by_trust_root,
+        whole_file=signature.whole_file,
+        signer=signature.signer,
+        signed_at=signature.signed_at,
+        error=signature.error,
     )

@@ -124,6 +124,16 @@ def documents_for_user(*, user, convention_pk: int) -> tuple[Convention, Documen
     return convention, document_centre(convention=convention)
 
 
+def document_as_now(*, pk: int) -> GeneratedDocument | None:
+    """One document as the database has it now (read again after a commit), or ``None``."""
+    return GeneratedDocument.objects.filter(pk=pk).first()
+
+
+def version_document(*, version: ConventionVersion, kind: str) -> GeneratedDocument | None:
+    """The document of ``kind`` of one version, if it was asked for."""
+    return GeneratedDocument.objects.filter(version=version, kind=kind, meeting__isnull=True).first()
+
+
 def find_document_by_sha256(sha256: str) -> GeneratedDocument | None:
     """The ready document whose issued bytes have this SHA-256 (the verification page's lookup)."""
     sha256 = (sha256 or "").strip().lower()

@@ -10,6 +10,15 @@ file (if any) and a row saying what happened.
 Idempotence: the same version reuses its document unless forced; a redelivered task (a worker killed
 mid-render, ``acks_late``) finishes a pending or running document and returns at once for a ready one;
 a task superseded by a later request (``force``) leaves the document to the newer task.
+
+Forcing a ready document never takes its file away: the row stays ready (downloadable, verifiable)
+with ``refresh_requested_at`` set until the new bytes replace the old ones; a failed new rendering
+leaves the previous file and says why.
+
+A broker outage never fails the request: the task is sent after the commit by
+:func:`ctg_portal.queueing.enqueue_on_commit`; a publish that fails is logged and noted on the row
+(``enqueue_failed_at``), and :func:`documents_requeue_stalled` (Celery beat, every five minutes)
+sends it again once the broker is back, as it does for a task lost otherwise.
 """
 
 import hashlib
@@ -18,11 +27,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -30,6 +42,7 @@ from django.utils.translation import gettext as _
 from conventions.choices import DocumentKind, DocumentStatus, LifecycleAction
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting, StatusChange
 from ctg_portal.errors import NotAllowed, PortalError
+from ctg_portal.queueing import enqueue, enqueue_on_commit
 from documents.rendering import DocumentRenderError, page_count
 
 logger = logging.getLogger(__name__)
@@ -138,22 +151,37 @@ def _find_or_create(*, convention, kind, version, meeting, by) -> tuple[Generate
 
 
 def _reset(document: GeneratedDocument, *, by) -> None:
-    document.status = DocumentStatus.PENDING
+    """Asks for a new rendering. A ready document keeps its status and its file until the new bytes
+    are stored (``refresh_requested_at``); any other starts again from pending."""
+    now = timezone.now()
     document.error = ""
     document.requested_by = by
-    document.requested_at = timezone.now()
+    document.requested_at = now
     document.started_at = None
+    if document.status == DocumentStatus.READY:
+        document.refresh_requested_at = now
+        return
+    document.status = DocumentStatus.PENDING
     document.finished_at = None
+    document.refresh_requested_at = None
+
+
+def _note_unsent(document_id: int, task_id: str) -> None:
+    """The broker refused the task: the row says so (the page, the sweeper), unless a newer task took over."""
+    GeneratedDocument.objects.filter(pk=document_id, task_id=task_id).update(enqueue_failed_at=timezone.now())
 
 
 def _queue_on_commit(document: GeneratedDocument) -> None:
-    """A task id of its own, stored with the row; the task is sent once the row is committed."""
+    """A task id of its own, stored with the row; the task is sent once the row is committed. Any
+    earlier task of the row is superseded (it returns at once if it is ever delivered)."""
     from documents.tasks import render_document
 
     task_id = str(uuid.uuid4())
     document.task_id = task_id
-    document_id = document.pk
-    transaction.on_commit(lambda: render_document.apply_async((document_id,), task_id=task_id))
+    document.enqueue_failed_at = None
+    enqueue_on_commit(
+        render_document, (document.pk,), task_id=task_id, on_failure=partial(_note_unsent, document.pk, task_id)
+    )
 
 
 def document_request(
@@ -195,7 +223,9 @@ def document_request(
 
 
 def document_retry(*, document: GeneratedDocument, by) -> GeneratedDocument:
-    """Queue a failed document again (staff only)."""
+    """Queue a failed document again, or one whose rendering has been awaited too long (its task was
+    lost: a broker outage, a worker gone); staff only. A ready document being rendered again keeps
+    its file meanwhile."""
     convention = document.convention
     if not convention.get_abilities(by)["download_documents"]:
         raise NotAllowed(_("You cannot see this convention's documents."))
@@ -203,8 +233,8 @@ def document_retry(*, document: GeneratedDocument, by) -> GeneratedDocument:
         raise NotAllowed(_("Only the intercommunality's staff can retry a failed document."))
     with transaction.atomic():
         locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
-        if locked.status != DocumentStatus.FAILED:
-            raise DocumentRefused(_("This document has not failed: there is nothing to retry."))
+        if locked.status != DocumentStatus.FAILED and not locked.is_stalled:
+            raise DocumentRefused(_("This document has not failed and is not stuck: there is nothing to retry yet."))
         _reset(locked, by=by)
         _queue_on_commit(locked)
         locked.save()
@@ -214,11 +244,8 @@ def document_retry(*, document: GeneratedDocument, by) -> GeneratedDocument:
 def request_signed_convention_on_commit(convention: Convention, version: ConventionVersion | None) -> None:
     """Called by the lifecycle when the last signature lands: the signed PDF is asked for once the
     signature is committed. A failure here never undoes the signature: it is logged, and staff can
-    ask for the document from the document centre. Not while a past history is replayed (the demo's
-    2020 signature): the document is then generated when someone asks for it."""
-    from workflow.services.notifications import replaying_history
-
-    if version is None or replaying_history():
+    ask for the document from the document centre."""
+    if version is None:
         return
 
     def request():
@@ -233,23 +260,34 @@ def request_signed_convention_on_commit(convention: Convention, version: Convent
 # --- Rendering (the task's work) -------------------------------------------------------------------
 
 
-def _mark_failed(document_id: int, message: str) -> GeneratedDocument:
+def _mark_failed(document_id: int, message: str, *, task_id: str | None = None) -> GeneratedDocument:
+    """Records a failed rendering, unless a newer task took the document over. A ready document
+    keeps its status and its file: only the new rendering failed, and ``error`` says why."""
+    message = message[:4000] or _("Unknown error.")
     with transaction.atomic():
         document = GeneratedDocument.objects.select_for_update().get(pk=document_id)
+        if _superseded(document, task_id):
+            return document
         if document.status == DocumentStatus.READY:
+            if document.refresh_requested_at is not None:
+                document.refresh_requested_at = None
+                document.error = message
+                document.save(update_fields=["refresh_requested_at", "error"])
             return document
         document.status = DocumentStatus.FAILED
-        document.error = message[:4000] or _("Unknown error.")
+        document.error = message
         document.finished_at = timezone.now()
         document.save(update_fields=["status", "error", "finished_at"])
     return document
 
 
-def document_mark_failed(*, document_id: int, error: BaseException | str) -> GeneratedDocument | None:
+def document_mark_failed(
+    *, document_id: int, error: BaseException | str, task_id: str | None = None
+) -> GeneratedDocument | None:
     """What the task's ``on_failure`` records when an error escaped (retries exhausted, time limit)."""
     message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     try:
-        return _mark_failed(document_id, message)
+        return _mark_failed(document_id, message, task_id=task_id)
     except GeneratedDocument.DoesNotExist:
         return None
 
@@ -266,19 +304,23 @@ def _superseded(document: GeneratedDocument, task_id: str | None) -> bool:
 
 
 def document_render(*, document_id: int, task_id: str | None = None) -> GeneratedDocument:
-    """Render one document if it is pending or running; returns it (ready, failed, or left to a newer task).
+    """Render one document if it is pending, running or asked for again; returns it (ready, failed,
+    or left to a newer task).
 
     Transient errors (``TRANSIENT_ERRORS``) propagate so that the task retries; any other error marks
-    the document failed with a readable message and returns it.
+    the document failed with a readable message and returns it. A ready document rendered again stays
+    ready (its file served) while this runs.
     """
     with transaction.atomic():
         document = GeneratedDocument.objects.select_for_update().get(pk=document_id)
-        if document.status in (DocumentStatus.READY, DocumentStatus.FAILED) or _superseded(document, task_id):
+        if _superseded(document, task_id) or not document.awaits_rendering:
             return document
-        document.status = DocumentStatus.RUNNING
+        if not document.is_refreshing:
+            document.status = DocumentStatus.RUNNING
         document.started_at = timezone.now()
         document.attempts += 1
-        document.save(update_fields=["status", "started_at", "attempts"])
+        document.enqueue_failed_at = None
+        document.save(update_fields=["status", "started_at", "attempts", "enqueue_failed_at"])
 
     document = GeneratedDocument.objects.select_related(
         "convention", "version__convention", "meeting__body__convention"
@@ -292,14 +334,14 @@ def document_render(*, document_id: int, task_id: str | None = None) -> Generate
     except TRANSIENT_ERRORS:
         raise
     except SoftTimeLimitExceeded:
-        return _mark_failed(document_id, _time_limit_message())
+        return _mark_failed(document_id, _time_limit_message(), task_id=task_id)
     except DocumentRenderError as error:
         if isinstance(error.__cause__, SoftTimeLimitExceeded):  # raised inside WeasyPrint, wrapped
-            return _mark_failed(document_id, _time_limit_message())
-        return _mark_failed(document_id, str(error))
+            return _mark_failed(document_id, _time_limit_message(), task_id=task_id)
+        return _mark_failed(document_id, str(error), task_id=task_id)
     except Exception as error:  # a bug in a template or a renderer: recorded, never retried
         logger.exception("Rendering document %s failed", document_id)
-        return _mark_failed(document_id, f"{type(error).__name__}: {error}")
+        return _mark_failed(document_id, f"{type(error).__name__}: {error}", task_id=task_id)
     seconds = time.perf_counter() - started
     return _store(document, data, pages=pages, seconds=seconds, task_id=task_id)
 
@@ -319,7 +361,7 @@ def _store(document: GeneratedDocument, data: bytes, *, pages: int, seconds: flo
     try:
         with transaction.atomic():
             locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
-            if locked.status == DocumentStatus.READY or _superseded(locked, task_id):
+            if not locked.awaits_rendering or _superseded(locked, task_id):
                 return locked  # another delivery finished first, or a newer request took over
             previous = locked.file.name
             locked.file.name = name
@@ -330,6 +372,8 @@ def _store(document: GeneratedDocument, data: bytes, *, pages: int, seconds: flo
             locked.status = DocumentStatus.READY
             locked.error = ""
             locked.finished_at = timezone.now()
+            locked.refresh_requested_at = None
+            locked.enqueue_failed_at = None
             locked.save()
             if previous and previous != name:
                 transaction.on_commit(lambda: storage.delete(previous))
@@ -347,9 +391,64 @@ def document_generate_now(
     document = document_request(
         convention=convention, kind=kind, by=None, version=version, meeting=meeting, force=force, queue=False
     )
-    if document.status in (DocumentStatus.PENDING, DocumentStatus.RUNNING):
+    if document.awaits_rendering:
         document = document_render(document_id=document.pk)
     return document
+
+
+# --- Sending again what a broker outage (or a lost worker) left waiting -------------------------------
+
+# A task sent without error but not started after this long was lost (Redis restarted without its
+# data, a worker host gone): sent again. Shorter would send duplicates whenever the queue is long.
+LOST_TASK_AFTER = timedelta(hours=1)
+
+
+def stalled_documents(*, now: datetime | None = None):
+    """Documents awaiting a rendering no task will do: the publish failed (at once), or the task was
+    sent but never started (``LOST_TASK_AFTER``), or it started and outlived its hard time limit."""
+    now = now or timezone.now()
+    hard_limit = timedelta(seconds=settings.DOCUMENT_RENDER_TIME_LIMIT + 30) + GeneratedDocument.STALLED_AFTER
+    waiting = Q(status=DocumentStatus.PENDING) | Q(status=DocumentStatus.READY, refresh_requested_at__isnull=False)
+    unsent = Q(enqueue_failed_at__isnull=False)
+    lost = Q(requested_at__lte=now - LOST_TASK_AFTER) & (
+        Q(status=DocumentStatus.PENDING) | Q(status=DocumentStatus.READY, started_at__isnull=True)
+    )
+    # A new rendering of a ready document that started: ``started_at`` says when.
+    outlived = Q(status=DocumentStatus.RUNNING, started_at__lte=now - hard_limit) | Q(
+        status=DocumentStatus.READY, refresh_requested_at__isnull=False, started_at__lte=now - hard_limit
+    )
+    return GeneratedDocument.objects.filter((waiting & (unsent | lost)) | outlived).order_by("requested_at", "pk")
+
+
+def documents_requeue_stalled(*, now: datetime | None = None) -> int:
+    """Sends a new task for each stalled document (the sweeper, every five minutes); returns how many.
+
+    Each gets a new task id, so that a late delivery of its old task returns at once instead of
+    rendering twice. Stops at the first publish that fails: the broker is still down, the next sweep
+    tries again. Idempotent: a document sent again is no longer stalled. Runs outside any transaction
+    (a Celery task): each row is committed before its task is sent.
+    """
+    from documents.tasks import render_document
+
+    now = now or timezone.now()
+    count = 0
+    for document_id in list(stalled_documents(now=now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            document = stalled_documents(now=now).select_for_update().filter(pk=document_id).first()
+            if document is None:
+                continue  # rendered or sent again meanwhile
+            if document.status == DocumentStatus.RUNNING:
+                document.status = DocumentStatus.PENDING
+            document.started_at = None
+            document.requested_at = now  # asked again now: counted as lost again only an hour from now
+            document.task_id = str(uuid.uuid4())
+            document.enqueue_failed_at = None
+            document.save(update_fields=["status", "started_at", "requested_at", "task_id", "enqueue_failed_at"])
+        if not enqueue(render_document, (document.pk,), task_id=document.task_id):
+            _note_unsent(document.pk, document.task_id)
+            break  # the broker is still down: the next sweep tries again
+        count += 1
+    return count
 
 
 def find_document_by_sha256(sha256: str) -> GeneratedDocument | None:

@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from documents.services import document_mark_failed, document_render
+from documents.services import document_mark_failed, document_render, documents_requeue_stalled
 
 
 class DocumentTask(Task):
@@ -17,7 +17,7 @@ class DocumentTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         document_id = args[0] if args else kwargs.get("document_id")
         if document_id is not None:
-            document_mark_failed(document_id=document_id, error=exc)
+            document_mark_failed(document_id=document_id, error=exc, task_id=task_id)
 
 
 # acks_late + reject_on_worker_lost: a worker killed mid-render leaves the message to another worker,
@@ -40,3 +40,9 @@ class DocumentTask(Task):
 def render_document(self, document_id: int) -> str:
     """Renders one generated document unless it is ready already; returns its status."""
     return document_render(document_id=document_id, task_id=self.request.id).status
+
+
+@shared_task(name="conventions.tasks.requeue_stalled_documents")
+def requeue_stalled_documents() -> int:
+    """Every five minutes: sends again the renderings whose task was never sent (a broker outage) or lost."""
+    return documents_requeue_stalled()

@@ -12,12 +12,18 @@ A PDF is identified three ways, from the strongest to the weakest:
    ctg-version-sha256=…; ctg-kind=…``, or ``ctg-meeting=…`` for a report): a modified copy still says
    which convention and version it claims to be.
 
-``verify_pdf`` never raises on bad input and stores nothing. It does not know who asks: the page
-shows the convention's details only to a user who may see that convention (``details_visible``).
+``verify_pdf`` never raises on bad input and stores nothing. The file comes from anyone: it is
+parsed in the PDF sandbox (``ctg_portal.pdf_sandbox``, a child process with memory and time limits,
+without database); the lookups of digests and claims stay here. ``verify_pdf`` does not know who
+asks: ``as_seen_by`` gives the page what a user may learn. The convention's details go only to a user
+who may see that convention, and a verdict that rests on the metadata claim alone (no record of the
+file, no seal of the portal) says nothing to others: for them, a forged copy of an existing
+convention and a document naming a reference that does not exist read the same, "not issued". A
+verdict proven by the file itself (its digest on record, the portal's seal) tells an outsider no more
+than holding the file already does, so it stays.
 """
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -26,7 +32,13 @@ from django.utils.translation import gettext_lazy as _
 
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
-from documents.pdf_signature import PdfSignatureCheck, check_pdf_signature
+from ctg_portal.pdf_sandbox import PdfUnreadable, inspect_pdf
+from documents.pdf_signature import (
+    PdfSignatureCheck,
+    SigningNotConfigured,
+    portal_certificate,
+    signature_check_from_report,
+)
 
 MAX_BYTES = 20 * 1024 * 1024
 KEYWORD_PATTERN = re.compile(r"ctg-([a-z0-9-]+)=([^;,\s]+)")
@@ -79,6 +91,9 @@ class VerificationResult:
     signed_copy_exists: bool = False
     # The metadata claims a version whose hash is not the portal's hash of that version.
     claim_mismatch: bool = False
+    # The convention (version, meeting) was found from the metadata claim alone, which nothing vouches
+    # for: neither a record of the file's digest nor an intact seal of the portal over the whole file.
+    identified_by_claim: bool = False
 
     @property
     def authentic(self) -> bool:
@@ -177,32 +192,10 @@ def _document_with_digest(digest: str) -> GeneratedDocument | None:
     return find_document_by_sha256(digest)
 
 
-def _signed_revision(data: bytes) -> bytes | None:
-    """The bytes the portal's (last) signature covers, i.e. the file as it was issued."""
-    try:
-        from pyhanko.pdf_utils.reader import PdfFileReader
-
-        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
-        if not signatures:
-            return None
-        byte_range = [int(value) for value in signatures[-1].sig_object["/ByteRange"]]
-        end = byte_range[2] + byte_range[3]
-        return data[:end] if 0 < end < len(data) else None
-    except Exception:  # a damaged file: no original to find
-        return None
-
-
-def _claimed_identity(data: bytes) -> ClaimedIdentity:
-    """The ``ctg-…`` keywords of the PDF metadata, read with pypdf (or found in the raw bytes)."""
-    text = ""
-    try:
-        from pypdf import PdfReader
-
-        metadata = PdfReader(io.BytesIO(data), strict=False).metadata
-        text = str((metadata or {}).get("/Keywords") or "")
-    except Exception:  # damaged structure: the words may still be there, uncompressed
-        pass
-    if "ctg-" not in text:
+def _claimed_identity(data: bytes, keywords: str) -> ClaimedIdentity:
+    """The ``ctg-…`` keywords of the PDF metadata (read in the sandbox), or found in the raw bytes."""
+    text = keywords
+    if "ctg-" not in text:  # damaged structure: the words may still be there, uncompressed
         match = re.search(rb"ctg-reference=[^)>\r\n]{0,400}", data)
         text = match.group(0).decode("latin-1") if match else ""
     values = dict(KEYWORD_PATTERN.findall(text))
@@ -292,11 +285,20 @@ def verify_pdf(data: bytes) -> VerificationResult:
         return result
 
     try:
-        result.signature = check_pdf_signature(data)
-    except Exception as error:  # e.g. the portal's certificate is not configured: still answer
+        trust_root = portal_certificate().dump()
+    except SigningNotConfigured as error:  # still answer: by digest and by claim
+        trust_root = None
         result.signature = PdfSignatureCheck(signed=False, error=f"{type(error).__name__}: {error}")
+    try:
+        report = inspect_pdf(data, trust_root_der=trust_root)
+    except PdfUnreadable as error:  # too costly to read: maybe built for that, never parsed here
+        result.verdict = Verdict.UNREADABLE
+        result.message = str(error)
+        return result
+    if trust_root is not None:
+        result.signature = signature_check_from_report(report)
     signature = result.signature
-    result.claimed = _claimed_identity(data)
+    result.claimed = _claimed_identity(data, report.keywords)
 
     document = _document_with_digest(digest)
     if document is not None:
@@ -309,12 +311,14 @@ def verify_pdf(data: bytes) -> VerificationResult:
         result.verdict = Verdict.AUTHENTIC
         _from_claim(result)
     else:
-        original = _signed_revision(data) if signature.by_portal and signature.intact else None
-        document = _document_with_digest(hashlib.sha256(original).hexdigest()) if original else None
+        # The bytes the portal's (last) signature covers: the file as it was issued.
+        end = report.signature.signed_revision_end if signature.by_portal and signature.intact else None
+        document = _document_with_digest(hashlib.sha256(data[:end]).hexdigest()) if end else None
         if document is not None:
             _from_document(result, document)
         else:
             _from_claim(result)
+        result.identified_by_claim = document is None and result.convention is not None
         if signature.by_portal or document is not None or result.convention is not None:
             result.verdict = Verdict.MODIFIED
     _later_versions(result)
@@ -332,3 +336,27 @@ def details_visible(result: VerificationResult, user) -> bool:
     if result.convention is None:
         return True
     return Convention.objects.visible_to(user).filter(pk=result.convention.pk).exists()
+
+
+def as_seen_by(result: VerificationResult, user) -> tuple[VerificationResult, bool]:
+    """What ``user`` may learn of ``result``, and whether the convention's details may be shown.
+
+    When the convention was found from the metadata claim alone, the verdict and the "you cannot see
+    its convention" note would tell a user who may not see the claimed convention (or meeting) that
+    it exists. For that user the result is what the file alone proves, word for word what a claim
+    naming nothing that exists gives: "modified" if it bears the portal's (broken or extended) seal,
+    "not issued" otherwise.
+    """
+    if details_visible(result, user):
+        return result, True
+    if result.identified_by_claim:
+        return (
+            VerificationResult(
+                verdict=Verdict.MODIFIED if result.signature and result.signature.by_portal else Verdict.NOT_ISSUED,
+                sha256=result.sha256,
+                size_bytes=result.size_bytes,
+                signature=result.signature,
+            ),
+            True,  # nothing left to hide: no "you cannot see its convention" note either
+        )
+    return result, False

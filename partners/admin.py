@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Organisation, Representative
+from partners.models import Membership, Organisation, Representative
 
 
 class RepresentativeInline(admin.TabularInline):

@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import MembershipRole, OrganisationKind
-from .validators import (
+from partners.choices import MembershipRole, OrganisationKind
+from partners.validators import (
     INSEE_COMMUNE_REGEX,
     siren_is_valid_condition,
     validate_insee_commune_code,

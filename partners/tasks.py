@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, OperationalError
 
-from .services import territories_import_from_directory
+from partners.services import territories_import_from_directory
 
 
 # Retried on database hiccups, and on IntegrityError: two workers importing the same EPCI at once

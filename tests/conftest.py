@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from tests.roles import world  # noqa: F401 (a fixture shared by the permission tests)
 
@@ -27,6 +28,12 @@ def pytest_configure(config):
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.MEDIA_ROOT = config.rootpath / "var" / "test-media"
+    # Rate-limit counters in this process's memory, emptied before each test (_fresh_rate_limits), even
+    # when REDIS_URL is set: counts left by another test or another run must not refuse a request.
+    settings.CACHES = {
+        **settings.CACHES,
+        "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-rate-limits"},
+    }
     # The portal's PDF signing certificate: a self-signed one made once for the test runs.
     from documents.pdf_signature import create_self_signed_pkcs12
 
@@ -60,6 +67,21 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _no_real_emails(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _no_broker_pause_across_tests():
+    """A publish that failed in one test (a broker outage on purpose) must not pause the next ones."""
+    from ctg_portal.queueing import reset_broker_pause
+
+    reset_broker_pause()
+    yield
+    reset_broker_pause()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    caches["rate_limits"].clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

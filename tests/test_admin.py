@@ -43,6 +43,7 @@ READ_ONLY_MODELS = {
     ("conventions", "reviewcomment"),
     ("conventions", "notification"),
     ("conventions", "generateddocument"),
+    ("diagnostics", "stagedimport"),  # staged and applied by the CSV import's services
 }
 
 

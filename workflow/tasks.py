@@ -1,8 +1,9 @@
 """Background jobs of the convention's workflow: thin, idempotent, receiving ids or dates, calling services.
 
 ``send_notification`` is queued by the services when a transaction that wrote notices commits; the
-others run from Celery beat (``CELERY_BEAT_SCHEDULE`` in the settings): the outbox sweep hourly, the
-calendar, the reminders and the renewal alerts daily.
+others run from Celery beat (``CELERY_BEAT_SCHEDULE`` in the settings): the sweeps of what a broker
+outage left unsent every five minutes, the outbox sweep hourly, the calendar, the reminders and the
+renewal alerts daily.
 
 Task names keep the ``conventions.tasks.`` prefix they had before the workflow got its own app: queued
 messages and the beat schedule rows in the database name tasks by these strings.
@@ -42,6 +43,12 @@ def send_notification(notification_id: int) -> bool:
 def requeue_unsent_notifications() -> int:
     """Hourly: queues again the e-mails whose task was lost (a broker outage) or gave up."""
     return notifications.notifications_requeue_unsent()
+
+
+@shared_task(name="conventions.tasks.requeue_unqueued_notifications")
+def requeue_unqueued_notifications() -> int:
+    """Every five minutes: queues the e-mails never tried (their task lost to a broker outage)."""
+    return notifications.notifications_requeue_unqueued()
 
 
 @shared_task(name="conventions.tasks.send_signature_reminders")

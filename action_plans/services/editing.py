@@ -11,6 +11,9 @@ The rules live here, not in views or templates:
   the service claims the next version with a conditional ``UPDATE`` and refuses with
   :class:`EditConflict` when someone else saved in between. Any write to the fiche, its funding
   lines or its indicators must claim a version (see :func:`action_claim_version`).
+- No write to a frozen convention: every service first locks the convention's row inside its
+  transaction and checks the abilities on that fresh row (``conventions.services.content``), the
+  lock a submission for review takes too, so an edit never lands in a convention under review.
 - Every write records the acting user in the history (``_history_user``), also outside a request.
 
 Inputs arrive as plain dataclasses (:class:`ActionInput`), so a form, an import or a test call the
@@ -40,15 +43,15 @@ from django.db.models import F, Max, Q
 from django.utils import formats
 from django.utils.translation import gettext
 
+from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.models import Action, ActionPlan, EvaluationIndicator, FundingLine, StrategicOrientation
 from conventions.models import Convention, Domain, Party
+from conventions.services.content import lock_editable_convention, lock_followed_convention
 from ctg_portal.errors import NotAllowed, PortalError
 from diagnostics.choices import FindingKind, Priority
 from diagnostics.models import Finding
 from partners.choices import OrganisationKind
 from partners.models import Organisation
-
-from ..choices import ActionStatus, FundingStatus
-from ..models import Action, ActionPlan, EvaluationIndicator, FundingLine, StrategicOrientation
 
 # What the convention's signature freezes, and what stays open to the follow-up.
 CONTRACTUAL_ACTION_FIELDS = (
@@ -106,16 +109,18 @@ def edit_refusal(convention: Convention, abilities: dict[str, bool]) -> NotAllow
     return NotAllowed(frozen_message(convention) if abilities["follow_up"] else read_only_message())
 
 
-def _require_edit(convention: Convention, by) -> None:
-    if refusal := edit_refusal(convention, convention.get_abilities(by)):
-        raise refusal
+def _lock_for_edit(convention: Convention, by) -> Convention:
+    """Call first inside the service's transaction: the convention locked, contractual edits allowed."""
+    return lock_editable_convention(convention, by=by, refusal=edit_refusal)
 
 
-def _require_follow_up(convention: Convention, by) -> dict[str, bool]:
-    abilities = convention.get_abilities(by)
-    if not (abilities["edit"] or abilities["follow_up"]):
-        raise NotAllowed(read_only_message())
-    return abilities
+def _lock_for_follow_up(convention: Convention, by) -> tuple[Convention, dict[str, bool]]:
+    """Call first inside the service's transaction: the convention locked, its follow-up allowed."""
+    return lock_followed_convention(convention, by=by, refusal=_read_only_refusal)
+
+
+def _read_only_refusal(convention: Convention, abilities: dict[str, bool]) -> NotAllowed:
+    return NotAllowed(read_only_message())
 
 
 # --- Inputs ---------------------------------------------------------------------------------------
@@ -266,8 +271,8 @@ def _orientation_validate(orientation: StrategicOrientation) -> None:
 
 def orientation_create(*, convention: Convention, title: str, description: str = "", by) -> StrategicOrientation:
     """Adds an orientation at the end of the plan, creating the plan if the convention has none yet."""
-    _require_edit(convention, by)
     with transaction.atomic():
+        _lock_for_edit(convention, by)
         plan = action_plan_ensure(convention=convention, by=by)
         # Serialises concurrent creations in the same plan on PostgreSQL (the unique position does elsewhere).
         ActionPlan.objects.select_for_update().filter(pk=plan.pk).first()
@@ -284,8 +289,8 @@ def orientation_create(*, convention: Convention, title: str, description: str =
 def orientation_update(
     *, orientation: StrategicOrientation, title: str, description: str = "", by
 ) -> StrategicOrientation:
-    _require_edit(orientation.plan.convention, by)
     with transaction.atomic():
+        _lock_for_edit(orientation.plan.convention, by)
         orientation = StrategicOrientation.objects.select_for_update().select_related("plan").get(pk=orientation.pk)
         if (_normal(orientation.title), _normal(orientation.description)) == (_normal(title), _normal(description)):
             return orientation
@@ -300,8 +305,8 @@ def orientation_move(*, orientation: StrategicOrientation, direction: str, by) -
     """Swaps the orientation with its neighbour above or below; the numbers stay unique throughout."""
     if direction not in (UP, DOWN):
         raise ValidationError(gettext("Choose to move up or down."))
-    _require_edit(orientation.plan.convention, by)
     with transaction.atomic():
+        _lock_for_edit(orientation.plan.convention, by)
         siblings = list(
             StrategicOrientation.objects.select_for_update().filter(plan_id=orientation.plan_id).order_by("position")
         )
@@ -326,9 +331,8 @@ def orientation_delete(*, orientation: StrategicOrientation, confirmed_action_id
     ``confirmed_action_ids`` are the fiches the confirmation page listed: if a fiche was added or
     removed since, nothing is deleted and the user is asked to look again.
     """
-    convention = orientation.plan.convention
-    _require_edit(convention, by)
     with transaction.atomic():
+        _lock_for_edit(orientation.plan.convention, by)
         orientation = StrategicOrientation.objects.select_for_update().get(pk=orientation.pk)
         actions = list(Action.objects.select_for_update().filter(orientation=orientation))
         if {action.pk for action in actions} != {int(pk) for pk in confirmed_action_ids}:
@@ -596,25 +600,24 @@ def _apply(action: Action, data: ActionInput, changed: set[str]) -> None:
 
 def action_create(*, orientation: StrategicOrientation, data: ActionInput, by) -> Action:
     """Adds a fiche action at the end of the orientation, with its funding lines and indicators."""
-    convention = orientation.plan.convention
-    _require_edit(convention, by)
     for line in (*data.funding_lines, *data.indicators):
         line.id = None
     funding_changes = _line_changes({}, data.funding_lines, FUNDING_FIELDS)
     indicator_changes = _line_changes({}, data.indicators, INDICATOR_FIELDS)
     changed = set(CONTRACTUAL_ACTION_FIELDS + CONTRACTUAL_ACTION_RELATIONS + MONITORING_ACTION_FIELDS)
-    _validate_action(
-        convention=convention,
-        orientation=orientation,
-        data=data,
-        action=None,
-        changed=changed,
-        funding_changes=funding_changes,
-        indicator_changes=indicator_changes,
-        final_funding_keys=_final_funding_keys({}, funding_changes),
-    )
     try:
         with transaction.atomic():
+            convention = _lock_for_edit(orientation.plan.convention, by)
+            _validate_action(
+                convention=convention,
+                orientation=orientation,
+                data=data,
+                action=None,
+                changed=changed,
+                funding_changes=funding_changes,
+                indicator_changes=indicator_changes,
+                final_funding_keys=_final_funding_keys({}, funding_changes),
+            )
             last = Action.objects.filter(orientation=orientation).aggregate(last=Max("position"))["last"] or 0
             action = Action(orientation=orientation, position=last + 1)
             _apply(action, data, changed)
@@ -646,10 +649,9 @@ def action_update(*, action: Action, data: ActionInput, expected_version: int, b
     Only what differs from the stored fiche is written (nothing at all if nothing differs, and
     then no version is claimed). Contractual changes need ``edit``; monitoring ones ``follow_up``.
     """
-    convention = action.orientation.plan.convention
-    abilities = _require_follow_up(convention, by)
     try:
         with transaction.atomic():
+            convention, abilities = _lock_for_follow_up(action.orientation.plan.convention, by)
             current = (
                 Action.objects.select_for_update(of=("self",))
                 .select_related("orientation__plan__convention")
@@ -722,8 +724,8 @@ def action_delete(*, action: Action, by, expected_version: int | None = None) ->
 
     With ``expected_version``, refuses if the fiche was saved since the confirmation page showed it.
     """
-    _require_edit(action.orientation.plan.convention, by)
     with transaction.atomic():
+        _lock_for_edit(action.orientation.plan.convention, by)
         current = Action.objects.select_for_update().get(pk=action.pk)
         if expected_version is not None and current.lock_version != expected_version:
             raise EditConflict(action=current, expected_version=expected_version)
@@ -734,8 +736,8 @@ def action_move(*, action: Action, direction: str, by) -> Action:
     """Swaps the fiche with its neighbour in the orientation (positions are renumbered 1…n)."""
     if direction not in (UP, DOWN):
         raise ValidationError(gettext("Choose to move up or down."))
-    _require_edit(action.orientation.plan.convention, by)
     with transaction.atomic():
+        _lock_for_edit(action.orientation.plan.convention, by)
         siblings = list(
             Action.objects.select_for_update()
             .filter(orientation_id=action.orientation_id)

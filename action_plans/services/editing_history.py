@@ -11,16 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from conventions.models import Domain
-from diagnostics.models import Finding
-from partners.models import Organisation
-
-from ..models import Action, EvaluationIndicator, FundingLine
-from .editing import (
+from action_plans.models import Action, EvaluationIndicator, FundingLine
+from action_plans.services.editing import (
     CONTRACTUAL_ACTION_FIELDS,
     CONTRACTUAL_ACTION_RELATIONS,
     FUNDING_FIELDS,
@@ -30,6 +26,9 @@ from .editing import (
     input_value,
     stored_value,
 )
+from conventions.models import Domain
+from diagnostics.models import Finding
+from partners.models import Organisation
 
 ACTION_HISTORY_FIELDS = CONTRACTUAL_ACTION_FIELDS + MONITORING_ACTION_FIELDS
 RELATION_MODELS = {"partners": (Organisation, "organisation_id"), "answered_needs": (Finding, "finding_id")}
@@ -255,3 +254,42 @@ def action_changes_since(*, action: Action, version: int, mine: ActionInput | No
                 )
             )
     return groups
+
+
+def _when(moment: datetime.datetime) -> str:
+    local = timezone.localtime(moment)
+    time = formats.time_format(local, "H:i")
+    if local.date() == timezone.localdate():
+        return gettext("at %(time)s") % {"time": time}
+    return gettext("on %(date)s at %(time)s") % {"date": formats.date_format(local, "SHORT_DATE_FORMAT"), "time": time}
+
+
+def _change_text(change: FieldChange) -> str:
+    if change.label == _field_label(Action, "progress"):
+        return gettext("progress %(before)s %% → %(after)s %%") % {"before": change.before, "after": change.after}
+    return f"{change.label[:1].lower()}{change.label[1:]} {change.before} → {change.after}"
+
+
+def action_conflict_message(*, action: Action, version: int) -> str:
+    """One sentence for a refused quick edit: who saved the fiche after ``version``, when, and what.
+
+    « Cette fiche a été modifiée par X à 14:05 : statut À venir → En cours, avancement 20 % → 55 % ;
+    votre saisie n’a pas été enregistrée. » Read from the same history as the fiche form's conflict page.
+    """
+    groups = action_changes_since(action=action, version=version)
+    if not groups:
+        return gettext(
+            "Someone else saved this fiche action while you were editing it. Nothing of yours was saved yet."
+        )
+    fiche = gettext("Fiche action")
+    changes = []
+    for group in groups:
+        if group.element == fiche:
+            changes += [_change_text(change) for change in group.changes]
+        else:
+            changes.append(group.element)
+    return gettext("This fiche was modified by %(users)s %(when)s: %(changes)s; your entry was not saved.") % {
+        "users": ", ".join(dict.fromkeys(user for group in groups for user in group.users)),
+        "when": _when(max(group.date for group in groups)),
+        "changes": ", ".join(changes),
+    }

@@ -4,11 +4,13 @@ updates, indicators' current values and the status of funding lines.
 Monitoring data stays editable whatever the convention's status (a signed convention is followed up
 for years), but only by the intercommunality's staff: the ``follow_up`` ability. The contractual
 content (definitions, amounts, funders, years) is edited by ``services.editing``, never here.
-Every function checks that ability, validates with ``full_clean()``, writes in one transaction and
-names ``by`` as the author of the history record (the request middleware does so for pages; this
-covers commands and tasks too). Each write also claims the fiche's next ``lock_version``
-(``services.editing.action_claim_version``), so an editing form opened before it cannot silently
-overwrite it.
+Every function locks the convention's row first in its transaction and checks that ability on it
+(``conventions.services.content``, the lock a status transition takes too), validates with
+``full_clean()``, writes in that one transaction and names ``by`` as the author of the history
+record (the request middleware does so for pages; this covers commands and tasks too). Each write
+also claims the fiche's next ``lock_version`` (``services.editing.action_claim_version``), so an
+editing form opened before it cannot silently overwrite it; the quick edit of status and progress
+names the version it was opened on, and is refused (``EditConflict``) if someone saved since.
 """
 
 import datetime
@@ -19,17 +21,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.models import Action, EvaluationIndicator, FundingLine, ProgressUpdate
+from action_plans.services.editing import EditConflict, action_claim_version
 from conventions.models import Convention
+from conventions.services.content import lock_followed_convention
 from ctg_portal.errors import NotAllowed
 
-from ..choices import ActionStatus, FundingStatus
-from ..models import Action, EvaluationIndicator, FundingLine, ProgressUpdate
-from .editing import action_claim_version
+
+def _follow_up_refusal(convention: Convention, abilities: dict[str, bool]) -> NotAllowed:
+    return NotAllowed(_("Only the intercommunality's staff can follow up this action plan."))
 
 
-def _check_follow_up(*, convention: Convention, by) -> None:
-    if not convention.get_abilities(by)["follow_up"]:
-        raise NotAllowed(_("Only the intercommunality's staff can follow up this action plan."))
+def _lock_for_follow_up(convention: Convention, by) -> Convention:
+    """Call first inside the service's transaction: the convention locked, its follow-up allowed."""
+    return lock_followed_convention(convention, by=by, refusal=_follow_up_refusal)[0]
 
 
 def _convention_of(action: Action) -> Convention:
@@ -50,20 +56,29 @@ def _check_progress(progress) -> None:
         raise ValidationError({"progress": _("Progress must be between 0 and 100 %.")})
 
 
-def action_update_status_progress(*, action: Action, status: str, progress: int, by) -> Action:
-    """Sets a fiche action's status and progress, the quick edit of the plan page."""
-    _check_follow_up(convention=_convention_of(action), by=by)
-    if status not in ActionStatus.values:
-        raise ValidationError({"status": _("Choose a status from the list.")})
-    _check_progress(progress)
+def action_update_status_progress(
+    *, action: Action, status: str, progress: int, by, expected_version: int | None = None
+) -> Action:
+    """Sets a fiche action's status and progress, the quick edit of the plan page.
+
+    ``expected_version`` is the fiche's ``lock_version`` the quick-edit form was opened on: if
+    someone saved the fiche since, nothing is written and ``EditConflict`` says so (the view tells
+    what changed). ``None`` (a command, a script) writes over whatever is current.
+    """
     with transaction.atomic():
-        action = Action.objects.select_for_update().get(pk=action.pk)
-        action.status = status
-        action.progress = progress
-        _full_clean_only(action, "status", "progress")
+        _lock_for_follow_up(_convention_of(action), by)
+        if status not in ActionStatus.values:
+            raise ValidationError({"status": _("Choose a status from the list.")})
+        _check_progress(progress)
+        current = Action.objects.select_for_update(of=("self",)).get(pk=action.pk)
+        if expected_version is not None and current.lock_version != expected_version:
+            raise EditConflict(action=current, expected_version=expected_version)
+        current.status = status
+        current.progress = progress
+        _full_clean_only(current, "status", "progress")
         # Claiming the version saves the fiche, with its new status and progress, in one record.
-        action_claim_version(action=action, expected_version=None, by=by)
-    return action
+        action_claim_version(action=current, expected_version=current.lock_version, by=by)
+    return current
 
 
 def progress_update_create(
@@ -74,13 +89,13 @@ def progress_update_create(
     An update dated before the latest one completes the timeline without moving the fiche's
     current progress back to an older figure.
     """
-    _check_follow_up(convention=_convention_of(action), by=by)
-    if reported_on is None:
-        raise ValidationError({"reported_on": _("Give the date of this update.")})
-    if reported_on > timezone.localdate():
-        raise ValidationError({"reported_on": _("The date of an update cannot be in the future.")})
-    _check_progress(progress)
     with transaction.atomic():
+        _lock_for_follow_up(_convention_of(action), by)
+        if reported_on is None:
+            raise ValidationError({"reported_on": _("Give the date of this update.")})
+        if reported_on > timezone.localdate():
+            raise ValidationError({"reported_on": _("The date of an update cannot be in the future.")})
+        _check_progress(progress)
         action = Action.objects.select_for_update().get(pk=action.pk)
         update = ProgressUpdate(
             action=action, author=by, reported_on=reported_on, progress=progress, comment=(comment or "").strip()
@@ -99,8 +114,8 @@ def evaluation_indicator_update_current_value(
     *, indicator: EvaluationIndicator, current_value: Decimal | None, by
 ) -> EvaluationIndicator:
     """Sets (or clears, with ``None``) the current value of a fiche's evaluation indicator."""
-    _check_follow_up(convention=_convention_of(indicator.action), by=by)
     with transaction.atomic():
+        _lock_for_follow_up(_convention_of(indicator.action), by)
         indicator = EvaluationIndicator.objects.select_for_update().get(pk=indicator.pk)
         indicator.current_value = current_value
         _full_clean_only(indicator, "current_value")
@@ -116,10 +131,10 @@ def funding_line_update_status(*, funding_line: FundingLine, status: str, by) ->
     Any status may be chosen, backwards too: a wrong click must be correctable, and the history
     keeps every change. Amount, funder, year and scheme are contractual and stay untouched.
     """
-    _check_follow_up(convention=_convention_of(funding_line.action), by=by)
-    if status not in FundingStatus.values:
-        raise ValidationError({"status": _("Choose a status from the list.")})
     with transaction.atomic():
+        _lock_for_follow_up(_convention_of(funding_line.action), by)
+        if status not in FundingStatus.values:
+            raise ValidationError({"status": _("Choose a status from the list.")})
         funding_line = FundingLine.objects.select_for_update().get(pk=funding_line.pk)
         funding_line.status = status
         _full_clean_only(funding_line, "status")

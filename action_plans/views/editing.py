@@ -16,10 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from conventions.selectors import convention_for_user
-from ctg_portal.errors import NotAllowed, PortalError
-
-from ..forms import (
+from action_plans.forms import (
     ActionForm,
     ActionFormChoices,
     FundingLineForm,
@@ -28,8 +25,10 @@ from ..forms import (
     funding_formset_class,
     indicator_formset_class,
 )
-from ..models import Action, FundingLine, StrategicOrientation
-from ..services import editing, editing_history
+from action_plans.models import Action, FundingLine, StrategicOrientation
+from action_plans.services import editing, editing_history
+from conventions.selectors import convention_for_user
+from ctg_portal.errors import NotAllowed, PortalError
 
 FUNDING_PREFIX, INDICATORS_PREFIX = "funding", "indicators"
 

@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from action_plans import exports, selectors
+from action_plans.filters import ActionFilter
+from action_plans.forms_monitoring import ActionQuickEditForm, FundingStatusForm, IndicatorValueForm, ProgressUpdateForm
+from action_plans.services import editing_history, monitoring
+from action_plans.services.editing import EditConflict
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import NotAllowed, PortalError
-
-from .. import exports, selectors
-from ..filters import ActionFilter
-from ..forms_monitoring import ActionQuickEditForm, FundingStatusForm, IndicatorValueForm, ProgressUpdateForm
-from ..services import monitoring
 
 
 def _follow_up_refusal() -> NotAllowed:
@@ -192,7 +192,8 @@ def action_quick_edit(request, convention_pk: int, pk: int):
         if "cancel" in request.GET:
             return _monitoring_cell(request, context)
         form = ActionQuickEditForm(
-            initial={"status": action.status, "progress": action.progress}, auto_id=f"action-{pk}-%s"
+            initial={"status": action.status, "progress": action.progress, "lock_version": action.lock_version},
+            auto_id=f"action-{pk}-%s",
         )
         return render(
             request, "action_plans/_action_monitoring_form.html", {**context, "form": form, "origin": _origin(request)}
@@ -201,7 +202,15 @@ def action_quick_edit(request, convention_pk: int, pk: int):
     form = ActionQuickEditForm(request.POST, auto_id=f"action-{pk}-%s")
     if form.is_valid():
         try:
-            monitoring.action_update_status_progress(action=action, by=request.user, **form.cleaned_data)
+            monitoring.action_update_status_progress(
+                action=action,
+                status=form.cleaned_data["status"],
+                progress=form.cleaned_data["progress"],
+                expected_version=form.cleaned_data["lock_version"],
+                by=request.user,
+            )
+        except EditConflict as conflict:
+            return _quick_edit_conflict(request, context, conflict)
         except NotAllowed as error:
             return _refused(request, error)
         except PortalError as error:
@@ -223,6 +232,32 @@ def action_quick_edit(request, convention_pk: int, pk: int):
     if _origin(request) == "fiche":
         return redirect(_detail_url(convention, action.pk))
     return redirect(reverse("action_plans:plan", kwargs={"convention_pk": convention.pk}) + f"#action-{action.pk}")
+
+
+def _quick_edit_conflict(request, context: dict, conflict: EditConflict) -> HttpResponse:
+    """Someone saved the fiche since the quick edit was opened: nothing saved, say who changed what.
+
+    With htmx, the form comes back with the user's input, now based on the current version: saving
+    it again is a decision taken knowing the other change. Without JavaScript, the fiche page shows
+    the message and the current values.
+    """
+    message = editing_history.action_conflict_message(action=conflict.action, version=conflict.expected_version)
+    convention, action = context["convention"], context["action"]
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect(_detail_url(convention, action.pk, "suivi"))
+    data = request.POST.copy()
+    data["lock_version"] = str(conflict.current_version)
+    form = ActionQuickEditForm(data, auto_id=f"action-{action.pk}-%s")
+    form.is_valid()
+    form.add_error(None, message)
+    action = selectors.action_for_monitoring(convention=convention, pk=action.pk)
+    return render(
+        request,
+        "action_plans/_action_monitoring_form.html",
+        {**context, "action": action, "form": form, "origin": _origin(request), "conflict": True},
+        status=409,
+    )
 
 
 @require_POST

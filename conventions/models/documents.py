@@ -1,5 +1,7 @@
 """Documents of record the portal renders in the background: convention PDFs and copil reports."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -61,6 +63,12 @@ class GeneratedDocument(models.Model):
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A ready document asked for again (forced): its current file stays downloadable, and its status
+    # ready, until the new bytes are stored; set while that new rendering is awaited.
+    refresh_requested_at = models.DateTimeField(_("new rendering requested at"), null=True, blank=True)
+    # The task could not be sent (the broker was unavailable after the commit): the sweeper sends it
+    # again once the broker is back.
+    enqueue_failed_at = models.DateTimeField(_("task not sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("generated document")
@@ -101,6 +109,9 @@ class GeneratedDocument(models.Model):
         ]
         indexes = [models.Index(fields=["sha256"])]
 
+    # How long a rendering may be awaited before staff may retry it.
+    STALLED_AFTER = datetime.timedelta(minutes=5)
+
     def __str__(self):
         return f"{self.get_kind_display()} — {self.convention.reference}"
 
@@ -111,3 +122,31 @@ class GeneratedDocument(models.Model):
     @property
     def is_in_progress(self) -> bool:
         return self.status in (DocumentStatus.PENDING, DocumentStatus.RUNNING)
+
+    @property
+    def is_refreshing(self) -> bool:
+        """A ready document being rendered again (its current file is still the one served)."""
+        return self.status == DocumentStatus.READY and self.refresh_requested_at is not None
+
+    @property
+    def awaits_rendering(self) -> bool:
+        """A rendering is expected: pending, running, or a new one for a ready document."""
+        return self.is_in_progress or self.is_refreshing
+
+    @property
+    def awaits_broker(self) -> bool:
+        """Awaited, but its task could not be sent (the broker was unavailable): the sweeper sends it."""
+        return self.awaits_rendering and self.enqueue_failed_at is not None
+
+    @property
+    def is_stalled(self) -> bool:
+        """Awaited for so long that its task is probably lost: staff may retry it.
+
+        Waiting (pending, or a new rendering of a ready document) for ``STALLED_AFTER``, or running
+        for longer than the task's hard time limit plus ``STALLED_AFTER``.
+        """
+        now = timezone.now()
+        if self.status == DocumentStatus.RUNNING:
+            limit = datetime.timedelta(seconds=settings.DOCUMENT_RENDER_TIME_LIMIT + 30) + self.STALLED_AFTER
+            return self.started_at is None or self.started_at <= now - limit
+        return self.awaits_rendering and self.requested_at <= now - self.STALLED_AFTER

@@ -10,10 +10,9 @@ from django_htmx.http import HttpResponseClientRefresh
 from conventions.models import Convention
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import NotAllowed
-
-from .. import services
-from ..models import Diagnostic
-from ..selectors import diagnostic_for
+from diagnostics import services
+from diagnostics.models import Diagnostic
+from diagnostics.selectors import diagnostic_for
 
 
 @dataclass

@@ -7,10 +7,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import selectors, services
-from ..forms import ConsultationForm, apply_errors
-from .common import handles_refusal, scope
-from .page import detail_url
+from diagnostics import selectors, services
+from diagnostics.forms import ConsultationForm, apply_errors
+from diagnostics.views.common import handles_refusal, scope
+from diagnostics.views.page import detail_url
 
 
 def _form(request, current, consultation=None):

@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conventions.models import Domain
-
-from .. import selectors, services
-from ..forms import FindingForm, apply_errors
-from .common import Scope, handles_refusal, scope
-from .page import detail_url
+from diagnostics import selectors, services
+from diagnostics.forms import FindingForm, apply_errors
+from diagnostics.views.common import Scope, handles_refusal, scope
+from diagnostics.views.page import detail_url
 
 
 def _kind(kind_slug: str) -> str:

@@ -1,41 +1,32 @@
 """Importing indicator values from a CSV file: upload → preview → confirmation.
 
-Between the preview and the confirmation, the rows read from the file wait on the server, in a JSON
-file named by a random token (``diagnostic-imports/<token>.json`` in the default storage, which no
-URL serves); the user's session lists the tokens it owns. Nothing comes back from the browser but
-the token, and the rows are checked again against the database when the import is confirmed.
+Between the preview and the confirmation, the rows read from the file wait in the database (a
+``StagedImport`` named by a random token, readable only by the user who uploaded the file). Nothing
+comes back from the browser but the token; the rows are checked again against the database when the
+import is confirmed, and a preview is applied at most once (``services.staged_import_apply``): a
+second confirmation, from another tab or a double click, is told « Cet import a déjà été appliqué. »
 """
 
 import csv
 import io
-import json
-import secrets
-from datetime import timedelta
 
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from diagnostics import csv_import, selectors, services
+from diagnostics.forms import ImportForm
+from diagnostics.indicators import formula_source_for
+from diagnostics.models import IndicatorDefinition
+from diagnostics.views.common import handles_refusal, scope
+from diagnostics.views.page import detail_url
 from partners.choices import OrganisationKind
 
-from .. import csv_import, selectors, services
-from ..forms import ImportForm
-from ..indicators import formula_source_for
-from ..models import IndicatorDefinition
-from .common import handles_refusal, scope
-from .page import detail_url
-
-STAGING_DIR = "diagnostic-imports"
-STAGING_LIFETIME = timedelta(hours=12)
-SESSION_KEY = "diagnostic_imports"
 # Rows shown on the preview page; the import itself takes every row.
 PREVIEW_ROWS = 1_000
 
@@ -73,64 +64,12 @@ class SizeLimitUploadHandler(FileUploadHandler):
 # --- Staging ----------------------------------------------------------------------------------------
 
 
-def _staging_name(token: str) -> str:
-    return f"{STAGING_DIR}/{token}.json"
-
-
-def _stage(request, convention, parsed: csv_import.ParsedFile, filename: str) -> str:
-    _remove_stale_files()
-    token = secrets.token_urlsafe(24)
-    payload = {
-        "convention": convention.pk,
-        "user": request.user.pk,
-        "filename": filename[:200],
-        "encoding": parsed.encoding,
-        "delimiter": parsed.delimiter,
-        "has_comment_column": parsed.has_comment_column,
-        "ignored_columns": parsed.ignored_columns[:20],
-        "rows": [row.as_list() for row in parsed.rows],
-    }
-    default_storage.save(_staging_name(token), ContentFile(json.dumps(payload, ensure_ascii=False).encode()))
-    owned = request.session.get(SESSION_KEY, {})
-    owned[token] = convention.pk
-    request.session[SESSION_KEY] = owned
-    return token
-
-
-def _staged(request, convention, token: str) -> dict:
-    """The staged rows of ``token``, if this session staged them for this convention; else 404."""
-    if request.session.get(SESSION_KEY, {}).get(token) != convention.pk:
+def _staged(request, current, token: str):
+    """The user's staged import of ``token`` for this convention; 404 when unknown or expired."""
+    staged = selectors.staged_import_for(diagnostic=current.diagnostic, token=token, user=request.user)
+    if staged is None:
         raise Http404(_("This preview has expired. Import the file again."))
-    try:
-        with default_storage.open(_staging_name(token)) as staged:
-            payload = json.load(staged)
-    except (OSError, ValueError):
-        raise Http404(_("This preview has expired. Import the file again.")) from None
-    if payload.get("convention") != convention.pk or payload.get("user") != request.user.pk:
-        raise Http404
-    payload["rows"] = [csv_import.RawRow.from_list(row) for row in payload["rows"]]
-    return payload
-
-
-def _unstage(request, token: str) -> None:
-    owned = request.session.get(SESSION_KEY, {})
-    owned.pop(token, None)
-    request.session[SESSION_KEY] = owned
-    default_storage.delete(_staging_name(token))
-
-
-def _remove_stale_files() -> None:
-    try:
-        _directories, files = default_storage.listdir(STAGING_DIR)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    limit = timezone.now() - STAGING_LIFETIME
-    for name in files:
-        try:
-            if default_storage.get_modified_time(f"{STAGING_DIR}/{name}") < limit:
-                default_storage.delete(f"{STAGING_DIR}/{name}")
-        except (OSError, NotImplementedError):
-            continue
+    return staged
 
 
 # --- Pages ------------------------------------------------------------------------------------------
@@ -177,8 +116,10 @@ def _import_upload(request, *, convention_pk: int, handler):
             except csv_import.CsvImportError as error:
                 form.add_error("file", str(error))
             else:
-                token = _stage(request, current.convention, parsed, upload.name)
-                return redirect("diagnostics:import_preview", convention_pk=convention_pk, token=token)
+                staged = services.staged_import_create(
+                    diagnostic=current.diagnostic, parsed=parsed, filename=upload.name, by=request.user
+                )
+                return redirect("diagnostics:import_preview", convention_pk=convention_pk, token=staged.token)
     epci = current.convention.epci
     return render(
         request,
@@ -200,24 +141,23 @@ def _import_upload(request, *, convention_pk: int, handler):
 @handles_refusal
 def import_preview(request, convention_pk: int, token: str):
     current = scope(request, convention_pk, editing=True)
-    staged = _staged(request, current.convention, token)
+    staged = _staged(request, current, token)
+    if staged.applied_at is not None:
+        messages.warning(request, str(services.ImportAlreadyApplied()))
+        return redirect(detail_url(convention_pk, "indicators"))
     if request.method == "POST":
         try:
-            plan = services.indicator_values_import(
-                diagnostic=current.diagnostic,
-                rows=staged["rows"],
-                has_comment_column=staged["has_comment_column"],
-                by=request.user,
-                source_name=staged["filename"],
-            )
+            plan = services.staged_import_apply(staged=staged, by=request.user)
         except services.ImportRefused as refusal:
             messages.error(request, str(refusal))
             plan = refusal.plan
+        except services.ImportAlreadyApplied as error:
+            messages.warning(request, str(error))
+            return redirect(detail_url(convention_pk, "indicators"))
         except services.PortalError as error:
             messages.error(request, str(error))
             return redirect("diagnostics:import_preview", convention_pk=convention_pk, token=token)
         else:
-            _unstage(request, token)
             messages.success(
                 request,
                 _("Import done — values added: %(created)s, updated: %(updated)s, unchanged: %(unchanged)s.")
@@ -225,8 +165,9 @@ def import_preview(request, convention_pk: int, token: str):
             )
             return redirect(detail_url(convention_pk, "indicators"))
     else:
+        rows = [csv_import.RawRow.from_list(row) for row in staged.rows]
         plan = csv_import.plan_indicator_import(
-            diagnostic=current.diagnostic, rows=staged["rows"], has_comment_column=staged["has_comment_column"]
+            diagnostic=current.diagnostic, rows=rows, has_comment_column=staged.has_comment_column
         )
     shown = plan.errors if plan.has_errors else plan.rows
     return render(
@@ -238,7 +179,7 @@ def import_preview(request, convention_pk: int, token: str):
             "plan": plan,
             "rows": [_preview_row(row) for row in shown[:PREVIEW_ROWS]],
             "hidden_rows": max(0, len(shown) - PREVIEW_ROWS),
-            "staged": {key: value for key, value in staged.items() if key != "rows"},
+            "staged": staged,
             "token": token,
             "upload_url": reverse("diagnostics:import_upload", kwargs={"convention_pk": convention_pk}),
         },

@@ -8,11 +8,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import selectors, services
-from ..forms import IndicatorValuesForm, apply_errors
-from ..indicators import formula_for
-from ..models import IndicatorDefinition, IndicatorValue
-from .common import handles_refusal, scope
+from diagnostics import selectors, services
+from diagnostics.forms import IndicatorValuesForm, apply_errors
+from diagnostics.indicators import formula_for
+from diagnostics.models import IndicatorDefinition, IndicatorValue
+from diagnostics.views.common import handles_refusal, scope
 
 
 def detail_url(convention_pk: int, anchor: str = "") -> str:

@@ -5,12 +5,17 @@ Thin views over ``documents.services``. Every view starts from ``convention_for_
 htmx they answer the document's card alone, which polls its status every two seconds while the
 document is being generated and stops once it is ready or failed. Files are streamed only by
 :func:`document_download`, after the permission check: no public URL serves them.
+
+The task is sent after the commit, which comes after the view returns (``ATOMIC_REQUESTS``): the
+flash messages saying what follows are therefore lazy, read when the response is sent, once the
+task was sent or could not be (the broker unavailable: the document waits for it, the page says so).
 """
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +28,26 @@ from documents import selectors, services
 
 def _centre_url(convention) -> str:
     return reverse("documents:documents", args=[convention.pk])
+
+
+def _regeneration_outlook(document_pk: int) -> str:
+    """What follows a new rendering asked for, once the commit has sent its task (or could not)."""
+    document = selectors.document_as_now(pk=document_pk)
+    if document is not None and document.awaits_broker:
+        if document.is_refreshing:
+            return _(
+                "The new rendering is recorded: it will be generated as soon as the generation service is available. "
+                "The current file stays available until then."
+            )
+        return _(
+            "The request is recorded: the document will be generated as soon as the generation service is available."
+        )
+    if document is not None and document.is_refreshing:
+        return _("The document is being generated again; the current file stays available until the new one is ready.")
+    return _("The document is being generated again.")
+
+
+regeneration_outlook = lazy(_regeneration_outlook, str)
 
 
 def _slot_response(request, convention, document, *, error: str = ""):
@@ -86,7 +111,7 @@ def document_generate(request, convention_pk: int):
         document.convention = convention
         return _slot_response(request, convention, document)
     if force:
-        messages.success(request, _("The document is being generated again."))
+        messages.success(request, regeneration_outlook(document.pk))
     return redirect(_centre_url(convention))
 
 
@@ -104,7 +129,7 @@ def document_retry(request, convention_pk: int, doc_pk: int):
     document.convention = convention
     if request.htmx:
         return _slot_response(request, convention, document)
-    messages.success(request, _("The document is being generated again."))
+    messages.success(request, regeneration_outlook(document.pk))
     return redirect(_centre_url(convention))
 
 

@@ -1,18 +1,23 @@
 """The verification page: any signed-in user uploads a PDF and learns whether the portal issued it.
 
-Nothing is stored: the upload is read in memory (or Django's temporary file), checked, and dropped
-with the request. The convention, version and dates are shown only to users who may see that
-convention; others learn only whether the portal issued the document and whether it is intact.
+Nothing is stored: the upload is read in memory (or Django's temporary file), checked in the PDF
+sandbox, and dropped with the request. The convention, version and dates are shown only to users who
+may see that convention; others learn only what the file itself proves (``as_seen_by``). Each person
+and each IP address may send ``VERIFICATION_RATE_LIMIT`` files per window: beyond, 429 and nothing read.
 The QR code of a signed convention links here with ``?reference=…&version=…``: the page then says
 which document the reader is about to check.
 """
 
+import math
+
+from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from conventions.models import Convention, ConventionVersion
+from ctg_portal import rate_limits
 from documents.forms import VerifyDocumentForm
-from documents.verification import details_visible, verify_pdf
+from documents.verification import as_seen_by, verify_pdf
 
 
 def _announced(request) -> dict | None:
@@ -35,25 +40,48 @@ def _announced(request) -> dict | None:
     return announced
 
 
+def _over_rate_limit(request) -> bool:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return rate_limits.over_limit(
+        "verification",
+        [f"user:{request.user.pk}", f"ip:{request.META.get('REMOTE_ADDR', '')}"],
+        limit=settings.VERIFICATION_RATE_LIMIT,
+        window_seconds=settings.VERIFICATION_RATE_WINDOW_SECONDS,
+    )
+
+
 @never_cache
 def verify(request):
     result = None
     show_details = False
-    if request.method == "POST":
+    rate_limited = False
+    if request.method == "POST" and _over_rate_limit(request):
+        rate_limited = True
+        form = VerifyDocumentForm()
+    elif request.method == "POST":
         form = VerifyDocumentForm(request.POST, request.FILES)
         if form.is_valid():
-            result = verify_pdf(form.read())
-            show_details = details_visible(result, request.user)
+            result, show_details = as_seen_by(verify_pdf(form.read()), request.user)
             form = VerifyDocumentForm()
     else:
         form = VerifyDocumentForm()
-    return render(
+    window = settings.VERIFICATION_RATE_WINDOW_SECONDS
+    retry_after = rate_limits.seconds_left_in_window(window)
+    response = render(
         request,
         "documents/verification/verify.html",
         {
             "form": form,
             "result": result,
             "show_details": show_details,
+            "rate_limited": rate_limited,
+            "rate_limit": settings.VERIFICATION_RATE_LIMIT,
+            "rate_window_minutes": max(1, round(window / 60)),
+            "rate_limit_minutes": math.ceil(retry_after / 60),
             "announced": _announced(request),
         },
+        status=429 if rate_limited else 200,
     )
+    if rate_limited:
+        response["Retry-After"] = str(retry_after)
+    return response

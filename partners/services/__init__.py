@@ -1,6 +1,6 @@
 """Writes on partners, one module per concept; import from here."""
 
-from .territories import (
+from partners.services.territories import (
     ImportReport,
     TerritoryDataError,
     territories_import,

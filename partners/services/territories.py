@@ -42,9 +42,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..choices import OrganisationKind
-from ..models import Organisation
-from ..validators import validate_insee_commune_code, validate_siren
+from partners.choices import OrganisationKind
+from partners.models import Organisation
+from partners.validators import validate_insee_commune_code, validate_siren
 
 EPCI_FILE_NAME = "epci.json"
 COMMUNES_FILE_NAME = "communes.json"

@@ -50,7 +50,10 @@ def valid_post(name, setup):
     _convention, _users, action, line, indicator = setup
     today = timezone.localdate().isoformat()
     return {
-        "action_quick_edit": (action.pk, {"status": ActionStatus.IN_PROGRESS, "progress": "55"}),
+        "action_quick_edit": (
+            action.pk,
+            {"status": ActionStatus.IN_PROGRESS, "progress": "55", "lock_version": action.lock_version},
+        ),
         "progress_update_create": (action.pk, {"reported_on": today, "progress": "55", "comment": "Point"}),
         "indicator_value_edit": (indicator.pk, {"current_value": "12,5"}),
         "funding_status_edit": (line.pk, {"status": FundingStatus.PAID}),
@@ -117,7 +120,9 @@ def test_an_object_of_another_convention_answers_404(client, setup):
     elsewhere = ActionFactory()
     client.force_login(users["epci_staff"])
     response = client.post(
-        endpoint("action_quick_edit", convention, elsewhere.pk), {"status": "done", "progress": "1"}, headers=HTMX
+        endpoint("action_quick_edit", convention, elsewhere.pk),
+        {"status": "done", "progress": "1", "lock_version": elsewhere.lock_version},
+        headers=HTMX,
     )
     assert response.status_code == 404
 
@@ -159,7 +164,7 @@ def test_quick_edit_saves_and_refreshes_the_rollups_out_of_band(client, setup):
     client.force_login(users["epci_staff"])
     response = client.post(
         endpoint("action_quick_edit", convention, action.pk),
-        {"status": ActionStatus.IN_PROGRESS, "progress": "60", "origin": "plan"},
+        {"status": ActionStatus.IN_PROGRESS, "progress": "60", "origin": "plan", "lock_version": action.lock_version},
         headers=HTMX,
     )
     content = response.content.decode()
@@ -182,7 +187,7 @@ def test_quick_edit_from_the_fiche_sends_no_plan_rollups(client, setup):
     client.force_login(users["epci_staff"])
     content = client.post(
         endpoint("action_quick_edit", convention, action.pk),
-        {"status": ActionStatus.DONE, "progress": "100", "origin": "fiche"},
+        {"status": ActionStatus.DONE, "progress": "100", "origin": "fiche", "lock_version": action.lock_version},
         headers=HTMX,
     ).content.decode()
     assert "hx-swap-oob" not in content
@@ -195,7 +200,7 @@ def test_quick_edit_rejects_bad_progress_inline_and_keeps_the_input(client, setu
     client.force_login(users["epci_staff"])
     response = client.post(
         endpoint("action_quick_edit", convention, action.pk),
-        {"status": ActionStatus.DONE, "progress": progress, "origin": "plan"},
+        {"status": ActionStatus.DONE, "progress": progress, "origin": "plan", "lock_version": action.lock_version},
         headers=HTMX,
     )
     content = response.content.decode()
@@ -212,7 +217,9 @@ def test_quick_edit_with_an_unknown_status_is_refused_inline(client, setup):
     convention, users, action, *_ = setup
     client.force_login(users["epci_staff"])
     content = client.post(
-        endpoint("action_quick_edit", convention, action.pk), {"status": "fini", "progress": "50"}, headers=HTMX
+        endpoint("action_quick_edit", convention, action.pk),
+        {"status": "fini", "progress": "50", "lock_version": action.lock_version},
+        headers=HTMX,
     ).content.decode()
     assert "Choisissez un statut dans la liste." in content
 
@@ -221,7 +228,9 @@ def test_quick_edit_without_htmx_redirects_with_a_message(client, setup):
     convention, users, action, *_ = setup
     client.force_login(users["epci_staff"])
     response = client.post(
-        endpoint("action_quick_edit", convention, action.pk), {"status": "done", "progress": "100"}, follow=True
+        endpoint("action_quick_edit", convention, action.pk),
+        {"status": "done", "progress": "100", "lock_version": action.lock_version},
+        follow=True,
     )
     assert response.redirect_chain[-1][0].startswith(reverse("action_plans:plan", args=[convention.pk]))
     assert "Statut et avancement de la fiche 1.1 enregistrés." in response.content.decode()
@@ -236,7 +245,7 @@ def test_quick_edit_query_count_does_not_grow(client, django_assert_max_num_quer
         with django_assert_max_num_queries(30), CaptureQueriesContext(connection) as queries:
             response = client.post(
                 endpoint("action_quick_edit", convention, actions[0].pk),
-                {"status": "done", "progress": "100", "origin": "plan"},
+                {"status": "done", "progress": "100", "origin": "plan", "lock_version": actions[0].lock_version},
                 headers=HTMX,
             )
         assert response.status_code == 200

@@ -1,12 +1,13 @@
 """``manage.py load_demo``: both conventions as the texts describe them, the demo accounts, idempotency."""
 
 import datetime
+import re
 from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -23,11 +24,12 @@ from conventions.choices import (
     SignatureMethod,
 )
 from conventions.models import Convention, GovernanceMember, Notification, Party, Signature
-from demo.common import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.common import DEMO_ACCOUNTS
 from demo.loader import demo_load
 from diagnostics.choices import FindingKind
 from diagnostics.models import Finding, IndicatorValue
 from partners.models import Organisation
+from tests.demo_accounts import DEMO_PASSWORD
 from workflow.services import lifecycle
 from workflow.services.versions import sha256_of
 
@@ -59,10 +61,10 @@ def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
     with (
         django_db_blocker.unblock(),
         transaction.atomic(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=media, DEMO_PASSWORD=DEMO_PASSWORD),
     ):
         assert not Convention.objects.exists() and not Organisation.objects.exists()
-        call_command("load_demo", stdout=output)
+        call_command("load_demo", "--allow-production", stdout=output)
         yield output.getvalue()
         transaction.set_rollback(True)
 
@@ -206,7 +208,7 @@ def test_grand_cahors_epci_has_its_official_communes(grand_cahors):
 def test_a_second_run_creates_and_changes_nothing(demo_output, settings):
     before = row_counts()
     scans = sorted(path.name for path in settings.MEDIA_ROOT.rglob("*.pdf"))
-    report = demo_load()
+    report = demo_load(password=DEMO_PASSWORD)
     assert report.changed_nothing, (report.created, report.updated, report.relations_set, report.histories_recorded)
     assert report.histories_recorded == []
     assert report.territories.created == report.territories.updated == 0
@@ -219,7 +221,7 @@ def test_a_second_run_restores_a_changed_demo_password(demo_output):
     user = get_user_model().objects.get(username="caf.lot")
     user.set_password("un-autre-mot-de-passe")
     user.save()
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-production", stdout=StringIO())
     user.refresh_from_db()
     assert user.check_password(DEMO_PASSWORD)
 
@@ -234,7 +236,7 @@ def test_a_reload_keeps_what_the_workflows_recorded(grand_cahors, la_cali):
     )
     Convention.objects.filter(pk=la_cali.pk).update(drafting_phase=DraftingPhase.ACTION_PLAN)
     changes = la_cali.status_changes.count()
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-production", stdout=StringIO())
     la_cali.refresh_from_db()
     guillon.refresh_from_db()
     assert (la_cali.status, la_cali.drafting_phase) == (ConventionStatus.IN_REVIEW, DraftingPhase.ACTION_PLAN)
@@ -255,7 +257,7 @@ def test_a_reload_never_replays_grand_cahors_history_over_what_happened_since(gr
     )
     grand_cahors.refresh_from_db()
     changes = grand_cahors.status_changes.count()
-    report = demo_load()
+    report = demo_load(password=DEMO_PASSWORD)
     grand_cahors.refresh_from_db()
     assert report.histories_recorded == []
     assert (grand_cahors.status, grand_cahors.amendment_number) == (ConventionStatus.DRAFT, 1)
@@ -292,6 +294,40 @@ def test_the_command_prints_every_account_and_the_shared_password(demo_output):
     assert DEMO_PASSWORD in demo_output
     for account in DEMO_ACCOUNTS:
         assert account.username in demo_output
+
+
+def test_without_debug_the_command_refuses_to_load_the_demo(db, settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = ""
+    before = row_counts()
+    with pytest.raises(CommandError, match=r"Démonstration non chargée\s: DEBUG est désactivé.*--allow-production"):
+        call_command("load_demo", stdout=StringIO())
+    assert row_counts() == before
+
+
+def test_without_demo_password_each_run_draws_a_new_random_password(demo_output, settings):
+    """No password written in the source: each run prints its own, and it is the one that works."""
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = ""
+    passwords = []
+    for _run in range(2):
+        output = StringIO()
+        call_command("load_demo", stdout=output)
+        printed = re.search(r"mot de passe commun\s:\s(\S+)\)", output.getvalue())
+        assert printed, output.getvalue()
+        passwords.append(printed.group(1))
+        assert get_user_model().objects.get(username="admin").check_password(passwords[-1])
+    assert passwords[0] != passwords[1]
+    assert len(passwords[1]) >= 16 and DEMO_PASSWORD not in passwords
+
+
+def test_the_demo_accounts_take_demo_password_when_it_is_set(demo_output, settings):
+    settings.DEMO_PASSWORD = "choisi-par-l-exploitant"
+    output = StringIO()
+    call_command("load_demo", "--allow-production", stdout=output)
+    assert re.search(r"mot de passe commun\s:\schoisi-par-l-exploitant\)", output.getvalue())
+    assert "tiré au hasard" not in output.getvalue()
+    assert get_user_model().objects.get(username="admin").check_password("choisi-par-l-exploitant")
 
 
 # --- Grand Cahors' review and signature, replayed through the services ----------------------------
@@ -418,7 +454,7 @@ def test_a_party_still_waiting_for_its_representative_receives_it_on_reload(la_c
     """A database loaded before La Cali's signatories were designated gets them, without a duplicate."""
     party = la_cali.parties.get(organisation=la_cali.epci)
     Party.objects.filter(pk=party.pk).update(representative=None)
-    report = demo_load()
+    report = demo_load(password=DEMO_PASSWORD)
     party.refresh_from_db()
     assert party.representative.full_name == "Pierre Exemple"
     assert la_cali.parties.filter(organisation=la_cali.epci).count() == 1

@@ -81,7 +81,8 @@ def grand_cahors(tmp_path, settings):
     require_services()
     # Transactional tests empty every table afterwards, including the domains a migration seeds.
     import_module("conventions.migrations.0002_seed_domains").seed_domains(apps, schema_editor=None)
-    call_command("load_demo", verbosity=0)
+    # Tests run with DEBUG off, as production does; nobody logs in here, so the password is random.
+    call_command("load_demo", "--allow-production", verbosity=0)
     settings.MEDIA_ROOT = tmp_path / "media"
     return Convention.objects.get(reference="CTG-GRAND-CAHORS-2020")
 

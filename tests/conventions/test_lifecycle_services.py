@@ -13,6 +13,7 @@ from conventions.models import Article, ConventionVersion, ReviewComment, Status
 from ctg_portal.errors import NotAllowed
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
+from tests.conventions.pdfs import SCAN
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.roles import ROLES
 from workflow.services import lifecycle
@@ -387,7 +388,7 @@ def test_a_second_approval_after_an_amendment_creates_version_2_and_leaves_versi
 
 
 def scan():
-    return SimpleUploadedFile("page.pdf", b"%PDF-1.4 page de signature", content_type="application/pdf")
+    return SimpleUploadedFile("page.pdf", SCAN, content_type="application/pdf")
 
 
 def test_a_whole_story_from_draft_to_signed_then_an_amendment_approved_as_version_2(settings, tmp_path):

@@ -22,13 +22,14 @@ from tests.conventions.factories import (
     GovernanceMemberFactory,
     PartyFactory,
 )
+from tests.conventions.pdfs import SCAN
 from tests.partners.factories import MembershipFactory, OrganisationFactory, RepresentativeFactory, UserFactory
 from workflow.services import lifecycle, notifications, signing
 
 pytestmark = pytest.mark.django_db
 
 BASE_URL = "https://ctg.example.fr"
-PDF = b"%PDF-1.4\n% a scanned signature page\n"
+PDF = SCAN
 
 
 class FlakySMTPBackend(BaseEmailBackend):
@@ -489,12 +490,19 @@ def test_changes_nobody_needs_to_hear_about_send_nothing(cast, django_capture_on
 
 
 def test_a_broker_outage_keeps_the_action_and_the_notice(cast, django_capture_on_commit_callbacks, monkeypatch):
+    from ctg_portal.celery import app
+
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr("workflow.tasks.send_notification.delay", broker_down)
-    with django_capture_on_commit_callbacks(execute=True):
-        submit(cast)  # the robust on_commit callback logs the failure instead of raising
+    monkeypatch.setattr("workflow.tasks.send_notification.apply_async", broker_down)
+    # Not monkeypatch: set up before the eager fixture, it would restore eager mode after it.
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(cast)  # the publish after the commit logs the failure instead of raising
+    finally:
+        app.conf.task_always_eager = eager
 
     cast.convention.refresh_from_db()
     assert cast.convention.status == ConventionStatus.IN_REVIEW

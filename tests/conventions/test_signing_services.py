@@ -14,13 +14,14 @@ from conventions.choices import ConventionStatus, LifecycleAction, SignatureMeth
 from conventions.models import Signature, StatusChange
 from ctg_portal.errors import NotAllowed
 from tests.conventions.factories import ConventionFactory, PartyFactory, force_status
+from tests.conventions.pdfs import SCAN, pdf_of_size
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 from workflow.services import signing
 from workflow.services.versions import take_version
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n% the scanned signature page\n%%EOF\n"
+PDF = SCAN  # a readable one-page PDF: scans are parsed (in the PDF sandbox)
 IP = "203.0.113.7"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chromium/131"
 
@@ -491,7 +492,7 @@ def test_a_scan_over_10_mb_is_refused():
 
 def test_a_scan_of_exactly_10_mb_is_accepted():
     story = Signing(orders=(1,))
-    exactly = PDF + b"0" * (signing.MAX_SCAN_BYTES - len(PDF))
+    exactly = pdf_of_size(signing.MAX_SCAN_BYTES)
     assert story.record_paper(0, scan=pdf_upload(exactly)).scan.size == signing.MAX_SCAN_BYTES
 
 

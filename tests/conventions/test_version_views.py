@@ -16,6 +16,7 @@ from conventions.choices import ConventionStatus, LifecycleAction
 from conventions.models import ConventionVersion, Signature
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
+from tests.conventions.pdfs import SCAN
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.roles import EXPECTED, ROLES
 from workflow.services import lifecycle, signing
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 # Session, user, savepoints, the convention (twice: scoping, then the version's own), the version, its
 # signatures, whether it was fully signed, the newest version, the abilities and the navigation bar.
 VERSION_MAX_QUERIES = 14
-PDF = b"%PDF-1.4\n% scanned signature page\n"
+PDF = SCAN
 
 
 @pytest.fixture(autouse=True)

@@ -36,5 +36,5 @@ def territory(db):
 
 @pytest.fixture(autouse=True)
 def _private_files_in_a_temporary_folder(settings, tmp_path):
-    """Staged CSV imports are written under MEDIA_ROOT: keep them out of the repository."""
+    """Files a test writes under MEDIA_ROOT stay out of the repository (staged CSV imports are in the database)."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -304,6 +304,29 @@ def test_a_formula_cell_refuses_its_row(territory):
     assert message.startswith("A cell starts like a spreadsheet formula (“=HYPERLINK(")
 
 
+@pytest.mark.parametrize("cell", ["-2+3", "-cmd|' /C calc'!A0", "-SUM(A1)", "-1+SUM(A1)", " -=1"])
+def test_a_minus_sign_followed_by_a_formula_refuses_its_row(territory, cell):
+    (message,) = errors_of(territory, f"places-eaje;46042;2023;{cell}")
+    assert message.startswith(f"A cell starts like a spreadsheet formula (“{cell.strip()}”)")
+
+
+def test_a_minus_formula_in_the_comment_column_refuses_its_row_too(territory):
+    result = plan(territory, "places-eaje;46042;2023;12;-SUM(A1:A9)", comment_column=True)
+    assert result.rows[0].errors == [
+        "A cell starts like a spreadsheet formula (“-SUM(A1:A9)”): formulas are refused, type the value."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"), [("-3,5", "-3.5"), ("-1 234,5", "-1234.5"), ("-1234.5", "-1234.5"), ("-12", "-12")]
+)
+def test_a_negative_number_is_still_imported_as_a_number(territory, cell, value):
+    result = plan(territory, f"places-eaje;46042;2023;{cell};-", comment_column=True)
+    assert result.rows[0].errors == []
+    assert result.rows[0].action == RowAction.CREATE
+    assert result.rows[0].value == Decimal(value)
+
+
 def test_a_duplicate_row_refers_to_the_first_one(territory):
     result = plan(territory, "places-eaje;46042;2023;12", "places-eaje;46042;2023;13")
     assert result.rows[0].action == RowAction.CREATE

@@ -550,7 +550,8 @@ def test_upload_preview_confirm_imports_every_row(client, territory):
     assert response["Location"].endswith("#indicators")
     assert IndicatorValue.objects.get(indicator=territory.places).value == Decimal("214.5")
     assert IndicatorValue.objects.get(indicator=territory.children).value == Decimal(1050)
-    assert client.get(preview_url).status_code == 404  # used up
+    used_up = client.get(preview_url, follow=True)  # applied once: the preview now says so
+    assert fr("This import has already been applied.") in used_up.content.decode()
 
 
 def test_a_preview_with_errors_offers_no_confirmation_and_lists_them(client, territory):

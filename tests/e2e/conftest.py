@@ -6,6 +6,8 @@ from importlib import import_module
 
 import pytest
 
+from tests.demo_accounts import DEMO_PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -32,7 +34,30 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def demo_data(transactional_db):
+def csp_violations():
+    """The Content-Security-Policy violations the browser reported during the test."""
+    return []
+
+
+@pytest.fixture
+def context(context, csp_violations):
+    """Each test's browser context, failing the test on any Content-Security-Policy violation.
+
+    Chromium reports a refused inline script or style, eval or foreign resource on the console; a
+    page the policy breaks must fail here, not in front of a user.
+    """
+
+    def note_violation(message):
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", note_violation)
+    yield context
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
+
+
+@pytest.fixture
+def demo_data(transactional_db, settings):
     """The demo, loaded as ``make run`` loads it, in a database the live server can read.
 
     The live server needs committed data, so these tests are transactional: Django empties every
@@ -44,7 +69,9 @@ def demo_data(transactional_db):
     from django.core.management import call_command
 
     import_module("conventions.migrations.0002_seed_domains").seed_domains(apps, schema_editor=None)
-    call_command("load_demo", verbosity=0)
+    settings.DEMO_PASSWORD = DEMO_PASSWORD
+    # Tests run with DEBUG off, as production does.
+    call_command("load_demo", "--allow-production", verbosity=0)
 
 
 @pytest.fixture

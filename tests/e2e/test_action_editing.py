@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from action_plans.models import Action, StrategicOrientation
-from demo.common import DEMO_PASSWORD
 from partners.models import Membership, Organisation
+from tests.demo_accounts import DEMO_PASSWORD
 from tests.partners.factories import UserFactory
 
 pytestmark = pytest.mark.e2e

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conventions.models import Convention
-from demo.common import DEMO_PASSWORD
 from documents.pdf_signature import check_pdf_signature
+from tests.demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

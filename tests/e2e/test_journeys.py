@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from demo.common import DEMO_PASSWORD
+from tests.demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 from conventions.choices import ConventionStatus
 from conventions.models import Convention
-from demo.common import DEMO_PASSWORD
+from tests.demo_accounts import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

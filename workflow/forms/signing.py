@@ -7,6 +7,7 @@ may sign what, when, stays in ``workflow.services.signing``, which checks it aga
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -98,6 +99,9 @@ class PaperSignatureForm(forms.Form):
             initial.setdefault("signer_title", representative.title)
         super().__init__(*args, **kwargs)
         self.approved_on = timezone.localdate(version.approved_at)
+        self.fields["scan"].help_text = gettext("A readable PDF of at most %(pages)s pages: the signed pages only.") % {
+            "pages": settings.SCAN_MAX_PAGES
+        }
         self.fields["signed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["signed_on"].widget.attrs["min"] = self.approved_on.isoformat()
 

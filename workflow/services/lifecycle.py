@@ -83,6 +83,7 @@ def _record(
     version=None,
     party=None,
     ip_address: str | None = None,
+    historical: bool = False,
 ) -> StatusChange:
     if version is None and transition.action in VERSION_OF_ACTION:
         version = getattr(convention, VERSION_OF_ACTION[transition.action])
@@ -101,7 +102,8 @@ def _record(
     )
     convention.status = transition.target
     convention.save(update_fields=["status", "approved_version", "signed_version", "amendment_number", "updated_at"])
-    notifications.on_status_change(change)
+    if not historical:
+        notifications.on_status_change(change)
     return change
 
 
@@ -116,11 +118,14 @@ def convention_transition(
     version=None,
     party=None,
     ip_address: str | None = None,
+    historical: bool = False,
 ) -> StatusChange:
     """Apply one transition for ``by``; the caller's transaction (or this one) holds the row lock.
 
     ``expected_status`` is what the user's page showed: a stale tab is refused rather than acting
-    on a convention that moved on since. Raises ``TransitionRefused`` or ``NotAllowed``.
+    on a convention that moved on since. ``historical`` records a step that happened long ago (the
+    demo's 2020 signature): nobody is told today and no document is asked for. Raises
+    ``TransitionRefused`` or ``NotAllowed``.
     """
     transition = TRANSITIONS[action]
     now = now or timezone.now()
@@ -139,7 +144,7 @@ def convention_transition(
         if action in REASON_REQUIRED and not comment:
             raise TransitionRefused(_("Give the reason: the other parties will read it."))
         _check_conditions(locked, transition)
-        _apply_side_effects(locked, transition, by=by, now=now)
+        _apply_side_effects(locked, transition, by=by, now=now, historical=historical)
         change = _record(
             locked,
             transition,
@@ -149,6 +154,7 @@ def convention_transition(
             version=version,
             party=party,
             ip_address=ip_address,
+            historical=historical,
         )
     convention.refresh_from_db()
     return change
@@ -169,13 +175,14 @@ def _check_conditions(convention: Convention, transition: Transition) -> None:
         raise TransitionRefused(_("Add at least one signatory before submitting the convention for review."))
 
 
-def _apply_side_effects(convention: Convention, transition: Transition, *, by, now) -> None:
+def _apply_side_effects(convention: Convention, transition: Transition, *, by, now, historical: bool) -> None:
     if transition.action == LifecycleAction.APPROVE:
         convention.approved_version = versions.take_version(convention=convention, by=by, now=now)
     elif transition.action == LifecycleAction.COMPLETE_SIGNATURE:
         convention.signed_version = convention.approved_version
         convention.approved_version = None
-        request_signed_convention_on_commit(convention, convention.signed_version)  # the signed PDF
+        if not historical:  # the signed PDF
+            request_signed_convention_on_commit(convention, convention.signed_version)
     elif transition.action in (LifecycleAction.DECLINE, LifecycleAction.WITHDRAW):
         convention.approved_version = None
     elif transition.action == LifecycleAction.OPEN_AMENDMENT:

@@ -2,15 +2,18 @@
 
 Each notice is a :class:`~conventions.models.Notification` row created inside the business
 transaction that caused it (a submission, a signature, a daily reminder run), in French, rendered
-from ``conventions/templates/workflow/emails/``. Sending is queued with
-``transaction.on_commit``: a rolled-back action sends nothing, and no SMTP server is ever waited
-for inside a web request (without Redis, the laptop's eager mode sends right after the commit).
+from ``conventions/templates/workflow/emails/``. Sending is queued once
+the transaction commits (:func:`ctg_portal.queueing.enqueue_on_commit`): a rolled-back action sends
+nothing, no SMTP server is ever waited for inside a web request (without Redis, the laptop's eager
+mode sends right after the commit), and a broker outage costs the request about a second, never an
+error.
 
 :func:`notification_send` is the only code that sends: it locks the row and does nothing if the
 notice went already, so a task delivered twice never sends twice. ``dedup_key`` keeps the notices
 that several events could owe (« à vous de signer », reminders, renewal alerts) to one each. A
-notice whose task was lost (the broker down at the commit) or gave up is queued again by the hourly
-sweep, :func:`notifications_requeue_unsent`.
+notice never tried (its task lost: the broker down at the commit) is queued again within five
+minutes by :func:`notifications_requeue_unqueued`; one whose retries gave up, by the hourly sweep,
+:func:`notifications_requeue_unsent`.
 
 Who is told what (one e-mail per address and event; people without an address are skipped):
 
@@ -32,8 +35,6 @@ daily, when in force      a renewal alert to the staff and copil members ``RENEW
 """
 
 import calendar
-import contextlib
-import contextvars
 import datetime
 import hashlib
 import logging
@@ -65,6 +66,7 @@ from conventions.models import (
     StatusChange,
 )
 from conventions.selectors import signing_states
+from ctg_portal.queueing import enqueue, enqueue_on_commit
 from partners.models import Membership, Representative
 
 logger = logging.getLogger(__name__)
@@ -160,25 +162,6 @@ def render(kind: str, context: dict) -> tuple[str, str]:
     return " ".join(subject.split()), _tidy(body)
 
 
-# Set while a past history is replayed (the demo's 2020 signature): nobody is to be told today.
-_replaying_history = contextvars.ContextVar("replaying_history", default=False)
-
-
-@contextlib.contextmanager
-def history_replay():
-    """Within this block the lifecycle writes no notice at all: it records what happened long ago."""
-    token = _replaying_history.set(True)
-    try:
-        yield
-    finally:
-        _replaying_history.reset(token)
-
-
-def replaying_history() -> bool:
-    """Whether a past history is being replayed (then nothing is owed to anyone today)."""
-    return _replaying_history.get()
-
-
 def _write(
     convention: Convention,
     kind: str,
@@ -193,8 +176,6 @@ def _write(
     not written again. Callers hold the convention's row lock, so nobody writes the same key between
     the check and the insert.
     """
-    if _replaying_history.get():
-        return []
     recipients = _unique(recipients)
     keys = {r.email: key(r) if key else None for r in recipients}
     taken = set(
@@ -220,24 +201,24 @@ def _write(
     if not notices:
         return []
     created = Notification.objects.bulk_create(notices)
+    from workflow.tasks import send_notification  # the services ↔ tasks pair Celery needs
+
     for notice in created:
-        # Robust: should the broker be down, the action stands and the hourly sweep queues the notice.
-        transaction.on_commit(_sender(notice.pk), robust=True)
+        # Should the broker be down, the action stands and the sweep queues the notice once it is back.
+        enqueue_on_commit(send_notification, (notice.pk,))
     return created
 
 
-def _enqueue(notification_id: int) -> None:
-    # Imported here: the task module imports this one (Celery tasks call services, services queue tasks).
+def _requeue(pks) -> int:
+    """Queues these notices now, stopping at the first publish that fails (the broker is down)."""
     from workflow.tasks import send_notification
 
-    send_notification.delay(notification_id)
-
-
-def _sender(notification_id: int):
-    def queue_notification():
-        _enqueue(notification_id)
-
-    return queue_notification
+    count = 0
+    for pk in pks:
+        if not enqueue(send_notification, (pk,)):
+            break
+        count += 1
+    return count
 
 
 def _actor_name(change: StatusChange) -> str:
@@ -506,17 +487,28 @@ UNSENT_GRACE = datetime.timedelta(minutes=15)
 MAX_SEND_ATTEMPTS = 12
 
 
+# A notice never tried this long after it was written lost its task (the broker was down at the
+# commit): queued again by the five-minute sweep. One waiting behind a long queue may so be queued
+# twice: harmless, ``notification_send`` sends once.
+UNQUEUED_GRACE = datetime.timedelta(minutes=5)
+
+
 def notifications_requeue_unsent(*, now: datetime.datetime | None = None) -> int:
     """Queues again the notices whose task was lost or gave up; returns how many were queued."""
     now = now or timezone.now()
     pending = Notification.objects.filter(
         sent_at__isnull=True, created_at__lte=now - UNSENT_GRACE, attempts__lt=MAX_SEND_ATTEMPTS
     ).values_list("pk", flat=True)
-    count = 0
-    for pk in pending.iterator():
-        _enqueue(pk)
-        count += 1
-    return count
+    return _requeue(list(pending))
+
+
+def notifications_requeue_unqueued(*, now: datetime.datetime | None = None) -> int:
+    """Queues again the notices never tried (their task lost to a broker outage); returns how many."""
+    now = now or timezone.now()
+    never_tried = Notification.objects.filter(
+        sent_at__isnull=True, attempts=0, created_at__lte=now - UNQUEUED_GRACE
+    ).values_list("pk", flat=True)
+    return _requeue(list(never_tried))
 
 
 def notification_send(*, notification_id: int) -> bool:

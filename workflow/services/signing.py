@@ -10,6 +10,7 @@ else is written.
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from conventions.models import Convention, ConventionVersion, Party, Signature
 from conventions.permissions import ROLE_REFUSALS, represents
 from conventions.selectors import signing_states
 from ctg_portal.errors import NotAllowed, PortalError
+from ctg_portal.pdf_sandbox import PdfUnreadable, inspect_pdf
 from workflow.services import lifecycle, notifications
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
@@ -141,7 +143,7 @@ def _check_not_signed_and_turn(convention: Convention, party: Party, version: Co
         )
 
 
-def _finish(convention: Convention, signature: Signature, *, by, now, ip_address=None) -> None:
+def _finish(convention: Convention, signature: Signature, *, by, now, ip_address=None, historical=False) -> None:
     """After a signature: tell the next signatories, or complete the signature if it was the last."""
     states = signing_states(convention=convention, version=signature.version)
     if all(s.is_signed for s in states):
@@ -156,8 +158,9 @@ def _finish(convention: Convention, signature: Signature, *, by, now, ip_address
             version=signature.version,
             now=completed_at,
             ip_address=ip_address,
+            historical=historical,
         )
-    else:
+    elif not historical:
         notifications.on_signature(signature, states)
 
 
@@ -263,8 +266,11 @@ def convention_record_paper_signature(
     signer_title: str = "",
     now: datetime.datetime | None = None,
     ip_address: str | None = None,
+    historical: bool = False,
 ) -> Signature:
-    """Staff record that a signatory signed the approved version on paper, with the scanned page."""
+    """Staff record that a signatory signed the approved version on paper, with the scanned page.
+
+    ``historical``: a signature made long ago (the demo's 2020 ceremony), told to nobody today."""
     now = now or timezone.now()
     place = (place or "").strip()
     with transaction.atomic():
@@ -306,19 +312,36 @@ def convention_record_paper_signature(
         )
         signature.scan.save("scan.pdf", scan, save=False)
         signature.save()
-        _finish(locked, signature, by=by, now=signed_at, ip_address=ip_address)
+        _finish(locked, signature, by=by, now=signed_at, ip_address=ip_address, historical=historical)
     convention.refresh_from_db()
     return signature
 
 
 def check_scan(scan) -> None:
-    """A scan must be a PDF of at most 10 MB (checked by its content, not its name)."""
+    """A scan must be a readable PDF of at most 10 MB and ``SCAN_MAX_PAGES`` pages.
+
+    Checked by its content, not its name, and read in the PDF sandbox: the file comes from a user.
+    """
     if scan is None:
         raise SignatureRefused(_("Attach the scanned signature page (PDF)."))
     if scan.size > MAX_SCAN_BYTES:
         raise SignatureRefused(_("The scan is larger than 10 MB: scan it again at a lower resolution."))
     scan.seek(0)
-    head = scan.read(5)
+    data = scan.read(MAX_SCAN_BYTES + 1)
     scan.seek(0)
-    if head != b"%PDF-":
+    if not data.startswith(b"%PDF-"):
         raise SignatureRefused(_("The scan must be a PDF file."))
+    max_pages = settings.SCAN_MAX_PAGES
+    try:
+        report = inspect_pdf(data, max_pages=max_pages)
+    except PdfUnreadable as error:
+        raise SignatureRefused(str(error)) from error
+    if not report.readable:
+        raise SignatureRefused(
+            _("The scan cannot be read as a PDF (damaged or incomplete file): save or scan the page again.")
+        )
+    if report.page_count > max_pages:
+        raise SignatureRefused(
+            _("The scan has %(count)s pages; at most %(max)s are accepted: keep only the signed pages.")
+            % {"count": report.page_count, "max": max_pages}
+        )

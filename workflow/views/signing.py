@@ -13,14 +13,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from conventions.choices import SignatureMethod
+from conventions.choices import DocumentKind, SignatureMethod
 from conventions.models import Party, Signature
 from conventions.permissions import may_open_signature_scan
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import NotAllowed, PortalError
+from documents.selectors import version_document
 from workflow.forms.signing import DeclineForm, PaperSignatureForm, SignForm
 from workflow.services import signing
 
@@ -106,13 +109,27 @@ def sign(request, convention_pk: int, party_pk: int):
     )
 
 
+def _signed_pdf_outlook(version) -> str:
+    """What follows the last signature for the signed PDF. Lazy (see :data:`signed_pdf_outlook`)."""
+    document = version_document(version=version, kind=DocumentKind.SIGNED_CONVENTION)
+    if document is not None and document.awaits_broker:
+        return _("The signed PDF will be generated as soon as the generation service is available.")
+    return _("The signed PDF is being generated: it will be in the documents of record in a moment.")
+
+
+# Read when the response is sent: the signed PDF is asked for once the signature is committed, after
+# the view returned (ATOMIC_REQUESTS); by then its task was sent, or could not be (broker unavailable).
+signed_pdf_outlook = lazy(_signed_pdf_outlook, str)
+
+
 def _signed_message(convention, signature: Signature) -> str:
     # The service refreshed ``convention``: its signed version is this one once everybody signed.
     if convention.signed_version_id == signature.version_id:
-        return _(
+        done = _(
             "You signed version %(number)s on behalf of %(organisation)s. Every signatory has now signed: "
             "the convention is signed."
         ) % {"number": signature.version.number, "organisation": signature.organisation_name}
+        return format_lazy("{} {}", done, signed_pdf_outlook(signature.version))
     return _(
         "You signed version %(number)s on behalf of %(organisation)s. The next signatories are told when it is "
         "their turn."
@@ -226,13 +243,14 @@ def paper_signature(request, convention_pk: int, party_pk: int):
 def _paper_message(convention, signature: Signature) -> str:
     values = {"organisation": signature.organisation_name, "number": signature.version.number}
     if convention.signed_version_id == signature.version_id:
-        return (
+        done = (
             _(
                 "The paper signature of %(organisation)s is recorded. Every signatory has now signed version "
                 "%(number)s: the convention is signed."
             )
             % values
         )
+        return format_lazy("{} {}", done, signed_pdf_outlook(signature.version))
     return _("The paper signature of %(organisation)s on version %(number)s is recorded.") % values
 
 

@@ -1,12 +1,13 @@
 """``manage.py load_demo``: loads the two demo conventions and the demo accounts (idempotent)."""
 
+import secrets
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from conventions.models import Convention
-from demo.common import DEMO_PASSWORD
 from demo.loader import DemoDataError, demo_convention_counts, demo_convention_standing, demo_load
 from partners.services import TerritoryDataError
 
@@ -18,10 +19,30 @@ class Command(BaseCommand):
         "territories and partners, and the demo accounts. Idempotent: a second run changes nothing."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo although DEBUG is off (a test or training server, never real data).",
+        )
+
     def handle(self, *args, **options):
+        # The demo creates accounts, an administrator among them, whose password anyone at the
+        # terminal sees: never on a production database by mistake.
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                _(
+                    "Demo not loaded: DEBUG is off, so this may be a production database. The demo creates "
+                    "accounts, an administrator among them, whose password is printed here. To load it anyway "
+                    "(a test or training server), run: manage.py load_demo --allow-production"
+                )
+            )
+        # Never a password written in the source: DEMO_PASSWORD if the operator chose one, else a new
+        # random one at each run, printed below.
+        password = settings.DEMO_PASSWORD or secrets.token_urlsafe(12)
         started = time.perf_counter()
         try:
-            report = demo_load()
+            report = demo_load(password=password)
         except (DemoDataError, TerritoryDataError) as error:
             raise CommandError(str(error)) from error
         seconds = time.perf_counter() - started
@@ -68,7 +89,11 @@ class Command(BaseCommand):
             )
 
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING(_("Demo accounts (password for all: %s)") % DEMO_PASSWORD))
+        self.stdout.write(self.style.MIGRATE_HEADING(_("Demo accounts (password for all: %s)") % password))
+        if not settings.DEMO_PASSWORD:
+            self.stdout.write(
+                _("  This password was drawn at random for this run; set DEMO_PASSWORD to choose a lasting one.")
+            )
         rows = [(_("Login"), _("Name"), _("Role"), _("Conventions seen"))]
         for account, user in report.accounts:
             visible = Convention.objects.visible_to(user).order_by("reference").values_list("reference", flat=True)
