@@ -25,7 +25,7 @@ help:
 	@echo "make run               installe, migre, charge la démo et lance http://127.0.0.1:8000"
 	@echo "make test              installe, make quality, puis toute la suite pytest (navigateur compris)"
 	@echo "make install           paquets Debian manquants, .venv, static/vendor/, traductions"
-	@echo "make quality           ruff format --check, ruff check, djlint, makemigrations --check"
+	@echo "make quality           ruff format --check, ruff check, djlint, makemigrations --check, lint-imports"
 	@echo "make lint              reformate et corrige (ruff format, ruff check --fix)"
 	@echo "make lock              recompile requirements*.txt (versions et empreintes) depuis requirements*.in"
 	@echo "make upgrade           idem en montant tout à la dernière version (PACKAGE=nom pour un seul)"
@@ -56,6 +56,7 @@ quality: install services
 	$(VENV)/bin/ruff check .
 	$(if $(TEMPLATE_DIRS),$(VENV)/bin/djlint $(TEMPLATE_DIRS) --lint,@echo "No template to lint yet.")
 	$(NON_SECRET_KEY) $(MANAGE) makemigrations --check --dry-run
+	$(NON_SECRET_KEY) $(VENV)/bin/lint-imports --no-cache
 
 lint: install
 	$(VENV)/bin/ruff format .

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -35,13 +35,14 @@ from conventions.choices import (
     LifecycleAction,
     SignatureMethod,
 )
+from conventions.formats import long_date
 from conventions.models import ConventionVersion, Signature, StatusChange
-from conventions.templatetags.portal_tags import long_date
 from diagnostics import charts
 from diagnostics.selectors import format_number
 from documents.pdf_signature import sign_pdf
 from documents.rendering import html_to_pdf
 from documents.version_content import readable_version_content
+from partners.choices import OrganisationKind
 
 # PDF/A-3b: archival PDF (fonts embedded, colour profile, XMP metadata) that pdfsig and pyHanko still
 # validate once signed; set to None to produce a plain PDF.
@@ -62,10 +63,7 @@ def document_keywords(*, reference: str, version_number: int, version_sha256: st
 
 def verification_url(version: ConventionVersion) -> str:
     """The portal's verification page, with the convention and version the document claims to be."""
-    try:
-        path = reverse("documents:verify")
-    except NoReverseMatch:  # the verification page is not installed (yet): its documented address
-        path = VERIFICATION_PATH
+    path = reverse("documents:verify")
     query = urlencode({"reference": version.convention.reference, "version": version.number})
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}?{query}"
 
@@ -204,8 +202,6 @@ def _deliberation(organisation: dict) -> str | None:
     """Whose délibération authorised an organisation to sign (the « Vu la délibération … » line), worded
     with the French contraction (« du conseil municipal de Cahors »); None for State services, which sign
     by delegation without a deliberative body."""
-    from partners.choices import OrganisationKind
-
     name = organisation["name"]
     kind = organisation.get("kind")
     if kind == OrganisationKind.STATE_SERVICE:

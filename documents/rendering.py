@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from pypdf import PdfReader
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_PREFIX = "/static/"
 BASE_URL = "https://portail-ctg.invalid/"  # a base for relative URLs; nothing is ever fetched from it
@@ -24,7 +27,6 @@ class DocumentRenderError(Exception):
 
 def _static_only_fetcher():
     """A WeasyPrint URL fetcher serving the portal's static files and refusing every other URL."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyURLFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -46,8 +48,6 @@ def _static_only_fetcher():
 
 def html_to_pdf(html: str, *, pdf_variant: str | None = None) -> bytes:
     """The bare WeasyPrint rendering of ``html`` (the floor the benchmark compares against)."""
-    from weasyprint import HTML
-
     try:
         return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf(
             pdf_variant=pdf_variant
@@ -57,8 +57,6 @@ def html_to_pdf(html: str, *, pdf_variant: str | None = None) -> bytes:
 
 
 def page_count(pdf: bytes) -> int:
-    from pypdf import PdfReader
-
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 

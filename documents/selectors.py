@@ -2,12 +2,16 @@
 download or status, and the lookup by digest the verification page uses."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conventions.choices import DocumentKind, DocumentStatus
-from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
+from conventions.choices import DocumentKind, DocumentStatus, LifecycleAction
+from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting, StatusChange
 from conventions.selectors import convention_for_user, versions_of
 
 
@@ -32,7 +36,6 @@ class DocumentCentre:
     convention: Convention
     version_groups: list  # [(version, [slots])], newest version first
     meeting_slots: list  # [slots], newest meeting first
-    reports_available: bool
 
     @property
     def any_in_progress(self) -> bool:
@@ -42,8 +45,6 @@ class DocumentCentre:
 
 def document_centre(*, convention: Convention) -> DocumentCentre:
     """Every version's documents and every meeting's report, in three queries whatever their number."""
-    from documents.services import renderer_available
-
     versions = versions_of(convention=convention)
     documents = list(GeneratedDocument.objects.filter(convention=convention).select_related("requested_by"))
     by_version = {(d.kind, d.version_id): d for d in documents if d.version_id}
@@ -68,7 +69,6 @@ def document_centre(*, convention: Convention) -> DocumentCentre:
                 )
             )
         groups.append((version, slots))
-    reports_available = renderer_available(DocumentKind.COPIL_REPORT)
     meetings = list(
         Meeting.objects.filter(body__convention=convention).select_related("body").order_by("-held_on", "-pk")
     )
@@ -80,13 +80,11 @@ def document_centre(*, convention: Convention) -> DocumentCentre:
             meeting=meeting,
         )
         for meeting in meetings
-        if reports_available or meeting.pk in by_meeting
     ]
     return DocumentCentre(
         convention=convention,
         version_groups=groups,
         meeting_slots=meeting_slots,
-        reports_available=reports_available,
     )
 
 
@@ -145,3 +143,40 @@ def find_document_by_sha256(sha256: str) -> GeneratedDocument | None:
         .order_by("-finished_at", "-pk")
         .first()
     )
+
+
+def version_is_signed(version: ConventionVersion) -> bool:
+    """Whether every signatory signed this version (the last signature recorded COMPLETE_SIGNATURE)."""
+    return StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
+
+
+def download_filename(document: GeneratedDocument) -> str:
+    """``CTG-GRAND-CAHORS-2020-v1-signee.pdf``, ``…-v2.pdf``, ``…-rapport-copil-2024-03-15.pdf``."""
+    reference = document.convention.reference
+    if document.kind == DocumentKind.COPIL_REPORT:
+        meeting = document.meeting
+        return f"{reference}-rapport-{meeting.body.kind}-{meeting.held_on:%Y-%m-%d}.pdf"
+    suffix = "-signee" if document.kind == DocumentKind.SIGNED_CONVENTION else ""
+    return f"{reference}-v{document.version.number}{suffix}.pdf"
+
+
+# A task sent without error but not started after this long was lost (Redis restarted without its
+# data, a worker host gone): sent again. Shorter would send duplicates whenever the queue is long.
+LOST_TASK_AFTER = timedelta(hours=1)
+
+
+def stalled_documents(*, now: datetime | None = None):
+    """Documents awaiting a rendering no task will do: the publish failed (at once), or the task was
+    sent but never started (``LOST_TASK_AFTER``), or it started and outlived its hard time limit."""
+    now = now or timezone.now()
+    hard_limit = timedelta(seconds=settings.DOCUMENT_RENDER_TIME_LIMIT + 30) + GeneratedDocument.STALLED_AFTER
+    waiting = Q(status=DocumentStatus.PENDING) | Q(status=DocumentStatus.READY, refresh_requested_at__isnull=False)
+    unsent = Q(enqueue_failed_at__isnull=False)
+    lost = Q(requested_at__lte=now - LOST_TASK_AFTER) & (
+        Q(status=DocumentStatus.PENDING) | Q(status=DocumentStatus.READY, started_at__isnull=True)
+    )
+    # A new rendering of a ready document that started: ``started_at`` says when.
+    outlived = Q(status=DocumentStatus.RUNNING, started_at__lte=now - hard_limit) | Q(
+        status=DocumentStatus.READY, refresh_requested_at__isnull=False, started_at__lte=now - hard_limit
+    )
+    return GeneratedDocument.objects.filter((waiting & (unsent | lost)) | outlived).order_by("requested_at", "pk")

@@ -8,7 +8,8 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from documents.services import document_mark_failed, document_render, documents_requeue_stalled
+from documents.services.queue import documents_requeue_stalled
+from documents.services.render import document_mark_failed, document_render
 
 
 class DocumentTask(Task):

@@ -39,6 +39,7 @@ from documents.pdf_signature import (
     portal_certificate,
     signature_check_from_report,
 )
+from documents.selectors import find_document_by_sha256
 
 MAX_BYTES = 20 * 1024 * 1024
 KEYWORD_PATTERN = re.compile(r"ctg-([a-z0-9-]+)=([^;,\s]+)")
@@ -187,8 +188,6 @@ class VerificationResult:
 
 def _document_with_digest(digest: str) -> GeneratedDocument | None:
     """The ready document issued with exactly these bytes (the document services' own lookup)."""
-    from documents.selectors import find_document_by_sha256
-
     return find_document_by_sha256(digest)
 
 

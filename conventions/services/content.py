@@ -9,7 +9,7 @@ text the CAF is already reading.
 
 So every content service calls one of the functions below first, inside its transaction. They
 re-read the convention under a row lock (``SELECT … FOR UPDATE``), the same lock
-:func:`conventions.services.lifecycle.perform` takes for a transition, and check the user's
+:func:`workflow.services.lifecycle.convention_transition` takes for a transition, and check the user's
 abilities on that fresh row. A submission and an edit therefore serialise: whichever locks first
 wins, the other sees its result (the edit is refused once the convention is under review, or the
 submission waits until the edit is committed and the approval's version includes it).

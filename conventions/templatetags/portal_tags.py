@@ -9,11 +9,9 @@ import datetime
 
 from django import template
 from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from conventions import formats
 from conventions.choices import ConventionStatus, PartyRole
 from conventions.selectors import version_standing
 from ctg_portal.badges import status_badge
@@ -108,13 +106,6 @@ def version_standing_key(version, convention) -> str:
 
 
 @register.filter
-def long_date(value: datetime.date | datetime.datetime | None) -> str:
-    """A date as a French deed writes it: « 1er janvier 2020 », « 21 septembre 2020 »."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    text = date_format(value, "j F Y")
-    if value.day == 1 and get_language().startswith("fr"):
-        text = "1er" + text[1:]
-    return text
+def long_date(value) -> str:
+    """A date as a French deed writes it (``conventions.formats.long_date``)."""
+    return formats.long_date(value)

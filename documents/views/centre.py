@@ -1,6 +1,6 @@
 """The document centre of a convention: its PDFs, generated in the background, and their downloads.
 
-Thin views over ``documents.services``. Every view starts from ``convention_for_user``
+Thin views over ``documents.services.queue``. Every view starts from ``convention_for_user``
 (404 for whoever may not see the convention). Generating, retrying and regenerating are POSTs; with
 htmx they answer the document's card alone, which polls its status every two seconds while the
 document is being generated and stops once it is ready or failed. Files are streamed only by
@@ -23,7 +23,8 @@ from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import ConventionVersion, Meeting
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import PortalError
-from documents import selectors, services
+from documents import selectors
+from documents.services import queue as services
 
 
 def _centre_url(convention) -> str:
@@ -147,7 +148,7 @@ def document_download(request, convention_pk: int, doc_pk: int):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=services.download_filename(document),
+        filename=selectors.download_filename(document),
         content_type="application/pdf",
     )
     response["X-Content-SHA256"] = document.sha256

@@ -201,21 +201,25 @@ def _write(
     if not notices:
         return []
     created = Notification.objects.bulk_create(notices)
-    from workflow.tasks import send_notification  # the services ↔ tasks pair Celery needs
-
     for notice in created:
         # Should the broker be down, the action stands and the sweep queues the notice once it is back.
-        enqueue_on_commit(send_notification, (notice.pk,))
+        enqueue_on_commit(_send_task(), (notice.pk,))
     return created
+
+
+def _send_task():
+    """The Celery task that sends one notice. Imported here, the one import inside a function of this
+    app: the task module imports the services it calls (Celery's services ↔ tasks pair)."""
+    from workflow.tasks import send_notification
+
+    return send_notification
 
 
 def _requeue(pks) -> int:
     """Queues these notices now, stopping at the first publish that fails (the broker is down)."""
-    from workflow.tasks import send_notification
-
     count = 0
     for pk in pks:
-        if not enqueue(send_notification, (pk,)):
+        if not enqueue(_send_task(), (pk,)):
             break
         count += 1
     return count

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from conventions.choices import DocumentKind, DocumentStatus, LifecycleAction
 from conventions.models import Convention, ConventionVersion, Meeting
 from ctg_portal.errors import PortalError
-from documents.services import document_generate_now
+from documents.services.render import document_generate_now
 
 KINDS = {
     "convention": DocumentKind.CONVENTION,
