@@ -3,9 +3,10 @@ lines and evaluation indicators as formsets.
 
 Forms check formats and choices, with French messages, and keep what the user typed; the rules
 themselves (the convention's period, its parties, content frozen by the review or the signature, no
-lost update) belong to ``action_plans.services.editing``, which the forms call as well so that every
-problem shows at once. Choices (domains, parties, organisations, needs) are read once per page and
-shared by every form of the page: the number of queries does not grow with the number of lines.
+lost update) belong to the services (``action_plans.services.actions``); the forms call the same
+checks (``action_plans.validators``, ``action_plans.selectors``) so that every problem shows at
+once. Choices (domains, parties, organisations, needs) are read once per page and shared by every
+form of the page: the number of queries does not grow with the number of lines.
 """
 
 import re
@@ -17,10 +18,19 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from action_plans import selectors
 from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.inputs import (
+    CONTRACTUAL_ACTION_FIELDS,
+    CONTRACTUAL_ACTION_RELATIONS,
+    CONTRACTUAL_FUNDING_FIELDS,
+    CONTRACTUAL_INDICATOR_FIELDS,
+    ActionInput,
+    FundingLineInput,
+    IndicatorInput,
+)
 from action_plans.models import Action, StrategicOrientation
-from action_plans.services import editing
-from action_plans.services.editing import ActionInput, FundingLineInput, IndicatorInput
+from action_plans.validators import PROGRESS_MAX, PROGRESS_MIN, date_problems, period_years, validate_progress
 from conventions.models import Convention, Domain
 from diagnostics.choices import Priority
 from diagnostics.models import Finding
@@ -175,18 +185,18 @@ class ActionFormChoices:
     ) -> "ActionFormChoices":
         """``keep_*``: what the fiche already holds stays offered, even if it would not be any more
         (the services only check what changes)."""
-        domains = editing.convention_domains(convention=convention)
+        domains = selectors.convention_domains(convention=convention)
         domains += [domain for domain in keep_domains if domain not in domains]
-        needs = editing.diagnostic_needs(convention=convention)
+        needs = selectors.diagnostic_needs(convention=convention)
         needs += [need for need in keep_needs if need not in needs]
-        pilots = editing.allowed_pilots(convention=convention)
+        pilots = selectors.allowed_pilots(convention=convention)
         pilots += [pilot for pilot in keep_pilots if pilot not in pilots]
         return cls(
             domains=domains,
             pilots=pilots,
-            organisations=editing.allowed_partners(convention=convention, keep=keep_organisations),
+            organisations=selectors.allowed_partners(convention=convention, keep=keep_organisations),
             needs=needs,
-            years=sorted(set(editing.period_years(convention)) | set(keep_years)),
+            years=sorted(set(period_years(convention=convention)) | set(keep_years)),
         )
 
 
@@ -245,11 +255,13 @@ class ActionForm(forms.Form):
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         initial=0,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+        # Not min_value/max_value: their messages are %-formatted, and this one ends with “%.”.
+        validators=[validate_progress],
+        widget=forms.NumberInput(attrs={"min": PROGRESS_MIN, "max": PROGRESS_MAX, "step": 1}),
         error_messages={"invalid": _("Progress must be a whole number between 0 and 100.")},
     )
 
-    CONTRACTUAL = editing.CONTRACTUAL_ACTION_FIELDS + editing.CONTRACTUAL_ACTION_RELATIONS
+    CONTRACTUAL = CONTRACTUAL_ACTION_FIELDS + CONTRACTUAL_ACTION_RELATIONS
 
     def __init__(
         self,
@@ -286,7 +298,7 @@ class ActionForm(forms.Form):
     def initial_for(action: Action) -> dict:
         """The form's initial values for a stored fiche (its relations already prefetched)."""
         return {
-            **{name: getattr(action, name) for name in editing.CONTRACTUAL_ACTION_FIELDS},
+            **{name: getattr(action, name) for name in CONTRACTUAL_ACTION_FIELDS},
             "status": action.status,
             "progress": action.progress,
             "partners": list(action.partners.all()),
@@ -294,23 +306,16 @@ class ActionForm(forms.Form):
             "lock_version": action.lock_version,
         }
 
-    def clean_progress(self):
-        # Not min_value/max_value: their messages are %-formatted, and this one ends with “%.”.
-        progress = self.cleaned_data["progress"]
-        if not 0 <= progress <= 100:
-            raise ValidationError(_("Progress must be between 0 and 100 %."), code="range")
-        return progress
-
     def clean(self):
         cleaned = super().clean()
         if not self.frozen:
-            for name, message in editing.date_problems(
-                self.convention, cleaned.get("start_date"), cleaned.get("end_date")
+            for name, message in date_problems(
+                convention=self.convention, start=cleaned.get("start_date"), end=cleaned.get("end_date")
             ).items():
                 if name in cleaned:
                     self.add_error(name, message)
             code = cleaned.get("code")
-            if code and editing.code_taken(
+            if code and selectors.code_taken(
                 orientation=self.orientation, code=code, exclude_pk=self.action.pk if self.action else None
             ):
                 self.add_error("code", _("Another action of this orientation already has this code."))
@@ -319,7 +324,7 @@ class ActionForm(forms.Form):
     def to_input(self, *, funding_lines: list, indicators: list) -> ActionInput:
         data = self.cleaned_data
         return ActionInput(
-            **{name: data[name] for name in editing.CONTRACTUAL_ACTION_FIELDS},
+            **{name: data[name] for name in CONTRACTUAL_ACTION_FIELDS},
             status=data["status"],
             progress=data["progress"],
             partners=data["partners"],
@@ -361,7 +366,7 @@ class FundingLineForm(LineForm):
     )
     status = forms.ChoiceField(label=_("Status"), choices=FundingStatus.choices, initial=FundingStatus.PLANNED)
 
-    CONTRACTUAL = editing.CONTRACTUAL_FUNDING_FIELDS
+    CONTRACTUAL = CONTRACTUAL_FUNDING_FIELDS
 
     def __init__(self, *args, choices: ActionFormChoices, **kwargs):
         super().__init__(*args, choices=choices, **kwargs)
@@ -403,7 +408,7 @@ class IndicatorForm(LineForm):
         label=_("Current value"), max_digits=14, decimal_places=3, required=False, localize=True
     )
 
-    CONTRACTUAL = editing.CONTRACTUAL_INDICATOR_FIELDS
+    CONTRACTUAL = CONTRACTUAL_INDICATOR_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

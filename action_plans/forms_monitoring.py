@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.validators import PROGRESS_MAX, PROGRESS_MIN, validate_progress
 
 PROGRESS_MESSAGES = {
     "required": _("Give the progress, between 0 and 100 %."),
@@ -13,18 +14,12 @@ PROGRESS_MESSAGES = {
 }
 
 
-def validate_progress(value: int) -> None:
-    # Not Django's min/max validators: their messages are %-formatted, and this one holds a "%".
-    if not 0 <= value <= 100:
-        raise forms.ValidationError(_("Progress must be between 0 and 100 %."), code="range")
-
-
 def progress_field(**kwargs) -> forms.IntegerField:
     return forms.IntegerField(
         label=_("Progress (%)"),
         validators=[validate_progress],
         error_messages=PROGRESS_MESSAGES,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs={"min": PROGRESS_MIN, "max": PROGRESS_MAX, "step": 1, "inputmode": "numeric"}),
         **kwargs,
     )
 

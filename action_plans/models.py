@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.validators import PROGRESS_RANGE, PROGRESS_RANGE_MESSAGE, validate_progress
 from conventions.models import Convention, Domain
 from diagnostics.choices import FindingKind, Priority
 from diagnostics.models import MAX_YEAR, MIN_YEAR, Finding
 from partners.models import Organisation
-
-PROGRESS_RANGE = Q(progress__gte=0) & Q(progress__lte=100)
 
 
 class ActionPlan(models.Model):
@@ -116,7 +115,7 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=PROGRESS_RANGE,
                 name="action_progress_range",
-                violation_error_message=_("Progress must be between 0 and 100 %."),
+                violation_error_message=PROGRESS_RANGE_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(priority__in=Priority.values),
@@ -135,8 +134,11 @@ class Action(models.Model):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot come before the start date.")
-        if self.progress is not None and not 0 <= self.progress <= 100:
-            errors["progress"] = _("Progress must be between 0 and 100 %.")
+        if self.progress is not None:
+            try:
+                validate_progress(self.progress)
+            except ValidationError as error:
+                errors["progress"] = error.messages
         if errors:
             raise ValidationError(errors)
 
@@ -237,7 +239,7 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 condition=PROGRESS_RANGE,
                 name="progress_update_progress_range",
-                violation_error_message=_("Progress must be between 0 and 100 %."),
+                violation_error_message=PROGRESS_RANGE_MESSAGE,
             ),
         ]
 

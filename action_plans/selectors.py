@@ -50,8 +50,10 @@ from action_plans.models import (
     ProgressUpdate,
     StrategicOrientation,
 )
-from conventions.models import Convention, Domain
+from conventions.models import Convention, Domain, Party
+from diagnostics.choices import FindingKind
 from diagnostics.models import Finding
+from partners.choices import OrganisationKind
 from partners.models import Organisation
 
 # Statuses that end a fiche action one way or the other: such a fiche can no longer be late.
@@ -538,3 +540,54 @@ def budget_summary(*, plan: ActionPlan | None) -> BudgetSummary:
         years,
     )
     return BudgetSummary(years, by_funder, by_domain, _amounts(grand), line_count=grand["count"])
+
+
+# --- What a fiche may point to (offered by the forms, enforced by the services) -------------------
+
+
+def convention_domains(*, convention: Convention) -> list[Domain]:
+    return list(convention.domains.order_by("position", "name"))
+
+
+def allowed_pilots(*, convention: Convention) -> list[Organisation]:
+    """The organisations party to the convention; the intercommunality always is one."""
+    parties = Party.objects.filter(convention=convention).values("organisation_id")
+    return list(Organisation.objects.filter(Q(pk=convention.epci_id) | Q(pk__in=parties)).order_by("name"))
+
+
+def allowed_partners(*, convention: Convention, keep: Iterable[int] = ()) -> list[Organisation]:
+    """Partners and funders a fiche may name: the parties, the communes of the intercommunalities
+    among them, and the other organisations (associations, social centres, services…) of the
+    intercommunality's département or of none; plus ``keep``, those a fiche already names."""
+    parties = Party.objects.filter(convention=convention).values("organisation_id")
+    territories = (OrganisationKind.EPCI, OrganisationKind.COMMUNE)
+    local = Q(department_code="")
+    if convention.epci.department_code:
+        local |= Q(department_code=convention.epci.department_code)
+    party_epcis = Party.objects.filter(convention=convention, organisation__kind=OrganisationKind.EPCI).values(
+        "organisation_id"
+    )
+    return list(
+        Organisation.objects.filter(
+            Q(pk=convention.epci_id)
+            | Q(pk__in=parties)
+            | Q(epci_id=convention.epci_id)
+            | Q(epci_id__in=party_epcis)
+            | (~Q(kind__in=territories) & local)
+            | Q(pk__in=list(keep))
+        ).order_by("name")
+    )
+
+
+def diagnostic_needs(*, convention: Convention) -> list[Finding]:
+    """The needs found by the convention's diagnostic, which a fiche action may answer."""
+    return list(
+        Finding.objects.filter(diagnostic__convention=convention, kind=FindingKind.NEED)
+        .select_related("domain")
+        .order_by("domain__position", "position", "id")
+    )
+
+
+def code_taken(*, orientation: StrategicOrientation, code: str, exclude_pk: int | None = None) -> bool:
+    """Whether another fiche of the orientation already has ``code``."""
+    return Action.objects.filter(orientation=orientation, code=code.strip()).exclude(pk=exclude_pk).exists()

@@ -151,7 +151,7 @@ def _round_trip(convention, version, *, first: bool) -> tuple[float, bytes]:
     """Seconds from asking for the signed PDF to reading it back from storage, ready."""
     from conventions.choices import DocumentKind, DocumentStatus
     from conventions.models import GeneratedDocument
-    from documents.services import document_request
+    from documents.services.queue import document_request
 
     started = time.perf_counter()
     document = document_request(

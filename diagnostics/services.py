@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from conventions.choices import EDITABLE_STATUSES
 from conventions.models import Convention, Domain
+from conventions.permissions import diagnostic_edit_refusal
 from conventions.services.content import lock_editable_convention
 from ctg_portal.errors import NotAllowed, PortalError
 from diagnostics.csv_import import ImportPlan, ParsedFile, RawRow, RowAction, plan_indicator_import
@@ -60,16 +60,9 @@ class ImportAlreadyApplied(PortalError):
 
 
 def edit_refusal(convention: Convention, abilities: dict[str, bool]) -> NotAllowed:
-    """Why whoever has ``abilities`` may not change this convention's diagnostic now."""
-    if convention.status not in EDITABLE_STATUSES and abilities["follow_up"]:
-        return NotAllowed(
-            _(
-                "The diagnostic can no longer be changed: the convention is %(status)s. It can only be changed "
-                "while it is a draft or sent back for changes."
-            )
-            % {"status": convention.get_current_status_display().lower()}
-        )
-    return NotAllowed(_("Only the intercommunality's staff can change the diagnostic."))
+    """The error refusing a change to this convention's diagnostic, in the policy's words
+    (``conventions.permissions.diagnostic_edit_refusal``); for whoever may not ``edit`` it."""
+    return NotAllowed(diagnostic_edit_refusal(convention, abilities))
 
 
 def ensure_can_edit(*, convention: Convention, by) -> None:

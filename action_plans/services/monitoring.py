@@ -3,12 +3,12 @@ updates, indicators' current values and the status of funding lines.
 
 Monitoring data stays editable whatever the convention's status (a signed convention is followed up
 for years), but only by the intercommunality's staff: the ``follow_up`` ability. The contractual
-content (definitions, amounts, funders, years) is edited by ``services.editing``, never here.
+content (definitions, amounts, funders, years) is edited by ``services.actions``, never here.
 Every function locks the convention's row first in its transaction and checks that ability on it
-(``conventions.services.content``, the lock a status transition takes too), validates with
+(``services.convention_lock``, the lock a status transition takes too), validates with
 ``full_clean()``, writes in that one transaction and names ``by`` as the author of the history
 record (the request middleware does so for pages; this covers commands and tasks too). Each write
-also claims the fiche's next ``lock_version`` (``services.editing.action_claim_version``), so an
+also claims the fiche's next ``lock_version`` (``services.conflicts.action_claim_version``), so an
 editing form opened before it cannot silently overwrite it; the quick edit of status and progress
 names the version it was opened on, and is refused (``EditConflict``) if someone saved since.
 """
@@ -23,19 +23,10 @@ from django.utils.translation import gettext as _
 
 from action_plans.choices import ActionStatus, FundingStatus
 from action_plans.models import Action, EvaluationIndicator, FundingLine, ProgressUpdate
-from action_plans.services.editing import EditConflict, action_claim_version
+from action_plans.services.conflicts import EditConflict, action_claim_version
+from action_plans.services.convention_lock import lock_for_follow_up
+from action_plans.validators import validate_progress
 from conventions.models import Convention
-from conventions.services.content import lock_followed_convention
-from ctg_portal.errors import NotAllowed
-
-
-def _follow_up_refusal(convention: Convention, abilities: dict[str, bool]) -> NotAllowed:
-    return NotAllowed(_("Only the intercommunality's staff can follow up this action plan."))
-
-
-def _lock_for_follow_up(convention: Convention, by) -> Convention:
-    """Call first inside the service's transaction: the convention locked, its follow-up allowed."""
-    return lock_followed_convention(convention, by=by, refusal=_follow_up_refusal)[0]
 
 
 def _convention_of(action: Action) -> Convention:
@@ -52,8 +43,10 @@ def _full_clean_only(instance, *fields: str) -> None:
 
 
 def _check_progress(progress) -> None:
-    if progress is None or not 0 <= progress <= 100:
-        raise ValidationError({"progress": _("Progress must be between 0 and 100 %.")})
+    try:
+        validate_progress(progress)
+    except ValidationError as error:
+        raise ValidationError({"progress": error.messages}) from error
 
 
 def action_update_status_progress(
@@ -66,7 +59,7 @@ def action_update_status_progress(
     what changed). ``None`` (a command, a script) writes over whatever is current.
     """
     with transaction.atomic():
-        _lock_for_follow_up(_convention_of(action), by)
+        lock_for_follow_up(convention=_convention_of(action), by=by)
         if status not in ActionStatus.values:
             raise ValidationError({"status": _("Choose a status from the list.")})
         _check_progress(progress)
@@ -90,7 +83,7 @@ def progress_update_create(
     current progress back to an older figure.
     """
     with transaction.atomic():
-        _lock_for_follow_up(_convention_of(action), by)
+        lock_for_follow_up(convention=_convention_of(action), by=by)
         if reported_on is None:
             raise ValidationError({"reported_on": _("Give the date of this update.")})
         if reported_on > timezone.localdate():
@@ -115,7 +108,7 @@ def evaluation_indicator_update_current_value(
 ) -> EvaluationIndicator:
     """Sets (or clears, with ``None``) the current value of a fiche's evaluation indicator."""
     with transaction.atomic():
-        _lock_for_follow_up(_convention_of(indicator.action), by)
+        lock_for_follow_up(convention=_convention_of(indicator.action), by=by)
         indicator = EvaluationIndicator.objects.select_for_update().get(pk=indicator.pk)
         indicator.current_value = current_value
         _full_clean_only(indicator, "current_value")
@@ -132,7 +125,7 @@ def funding_line_update_status(*, funding_line: FundingLine, status: str, by) ->
     keeps every change. Amount, funder, year and scheme are contractual and stay untouched.
     """
     with transaction.atomic():
-        _lock_for_follow_up(_convention_of(funding_line.action), by)
+        lock_for_follow_up(convention=_convention_of(funding_line.action), by=by)
         if status not in FundingStatus.values:
             raise ValidationError({"status": _("Choose a status from the list.")})
         funding_line = FundingLine.objects.select_for_update().get(pk=funding_line.pk)

@@ -1,10 +1,11 @@
 """Creating and editing orientations and fiches actions.
 
-Thin views over ``action_plans.services.editing``, which holds every rule. Each page starts from
-``convention_for_user`` (404 for whoever may not see the convention); who may see it but not edit
-it gets a 403 saying why. A fiche of a convention under review or signed opens in *follow-up* mode:
-its contractual content is shown, not editable, and the service refuses any change to it. A save
-that comes after someone else's is refused with what changed meanwhile, the user's input kept.
+Thin views over ``action_plans.services.orientations`` and ``.actions``, which hold every rule. Each
+page starts from ``convention_for_user`` (404 for whoever may not see the convention); who may see
+it but not edit it gets a 403 saying why, in the policy's words (``plan_edit_refusal``). A fiche of
+a convention under review or signed opens in *follow-up* mode: its contractual content is shown,
+not editable, and the service refuses any change to it. A save that comes after someone else's is
+refused with what changed meanwhile, the user's input kept.
 """
 
 from django.contrib import messages
@@ -25,8 +26,11 @@ from action_plans.forms import (
     funding_formset_class,
     indicator_formset_class,
 )
+from action_plans.history import action_changes_since
 from action_plans.models import Action, FundingLine, StrategicOrientation
-from action_plans.services import editing, editing_history
+from action_plans.services import actions, orientations
+from action_plans.services.conflicts import EditConflict
+from conventions.permissions import plan_edit_refusal
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import NotAllowed, PortalError
 
@@ -89,12 +93,12 @@ def _put_errors(error: ValidationError, form, funding, indicators) -> None:
 @require_http_methods(["GET", "POST"])
 def orientation_create(request, convention_pk: int):
     convention, abilities = _convention(request, convention_pk)
-    if refusal := editing.edit_refusal(convention, abilities):
+    if refusal := plan_edit_refusal(convention, abilities):
         return _refused(request, refusal)
     form = OrientationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            orientation = editing.orientation_create(convention=convention, **form.cleaned_data, by=request.user)
+            orientation = orientations.orientation_create(convention=convention, **form.cleaned_data, by=request.user)
         except NotAllowed as error:
             return _refused(request, error)
         except ValidationError as error:
@@ -113,14 +117,14 @@ def orientation_create(request, convention_pk: int):
 def orientation_edit(request, convention_pk: int, pk: int):
     convention, abilities = _convention(request, convention_pk)
     orientation = _orientation(convention, pk)
-    if refusal := editing.edit_refusal(convention, abilities):
+    if refusal := plan_edit_refusal(convention, abilities):
         return _refused(request, refusal)
     form = OrientationForm(
         request.POST or None, initial={"title": orientation.title, "description": orientation.description}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            editing.orientation_update(orientation=orientation, **form.cleaned_data, by=request.user)
+            orientations.orientation_update(orientation=orientation, **form.cleaned_data, by=request.user)
         except NotAllowed as error:
             return _refused(request, error)
         except ValidationError as error:
@@ -139,12 +143,12 @@ def orientation_edit(request, convention_pk: int, pk: int):
 def orientation_delete(request, convention_pk: int, pk: int):
     convention, abilities = _convention(request, convention_pk)
     orientation = _orientation(convention, pk)
-    if refusal := editing.edit_refusal(convention, abilities):
+    if refusal := plan_edit_refusal(convention, abilities):
         return _refused(request, refusal)
     if request.method == "POST":
         confirmed = [value for value in request.POST.getlist("action") if value.isdigit()]
         try:
-            editing.orientation_delete(orientation=orientation, confirmed_action_ids=confirmed, by=request.user)
+            orientations.orientation_delete(orientation=orientation, confirmed_action_ids=confirmed, by=request.user)
         except NotAllowed as error:
             return _refused(request, error)
         except PortalError as error:
@@ -152,11 +156,11 @@ def orientation_delete(request, convention_pk: int, pk: int):
         else:
             messages.success(request, _("Orientation “%(title)s” deleted.") % {"title": orientation.title})
             return redirect(_plan_url(convention))
-    actions = orientation.actions.order_by("position", "code").prefetch_related("funding_lines")
+    fiches = orientation.actions.order_by("position", "code").prefetch_related("funding_lines")
     return render(
         request,
         "action_plans/editing/orientation_confirm_delete.html",
-        {"convention": convention, "abilities": abilities, "orientation": orientation, "actions": actions},
+        {"convention": convention, "abilities": abilities, "orientation": orientation, "actions": fiches},
     )
 
 
@@ -165,7 +169,7 @@ def orientation_move(request, convention_pk: int, pk: int):
     convention, abilities = _convention(request, convention_pk)
     orientation = _orientation(convention, pk)
     try:
-        orientation = editing.orientation_move(
+        orientation = orientations.orientation_move(
             orientation=orientation, direction=request.POST.get("direction", ""), by=request.user
         )
     except NotAllowed as error:
@@ -218,7 +222,7 @@ def _render_action_form(request, context: dict, status: int = 200) -> HttpRespon
 def action_create(request, convention_pk: int, orientation_pk: int):
     convention, abilities = _convention(request, convention_pk)
     orientation = _orientation(convention, orientation_pk)
-    if refusal := editing.edit_refusal(convention, abilities):
+    if refusal := plan_edit_refusal(convention, abilities):
         return _refused(request, refusal)
     choices = ActionFormChoices.for_convention(convention)
     data = request.POST if request.method == "POST" else None
@@ -227,7 +231,7 @@ def action_create(request, convention_pk: int, orientation_pk: int):
     )
     if data is not None and all([form.is_valid(), funding.is_valid(), indicators.is_valid()]):
         try:
-            action = editing.action_create(
+            action = actions.action_create(
                 orientation=orientation,
                 data=form.to_input(funding_lines=funding.to_inputs(), indicators=indicators.to_inputs()),
                 by=request.user,
@@ -260,7 +264,7 @@ def action_edit(request, convention_pk: int, pk: int):
     convention, abilities = _convention(request, convention_pk)
     action = _action(convention, pk)
     if not (abilities["edit"] or abilities["follow_up"]):
-        return _refused(request, editing.read_only_message())
+        return _refused(request, plan_edit_refusal(convention, abilities))
     frozen = not abilities["edit"]
     funding_lines, indicator_lines = list(action.funding_lines.all()), list(action.evaluation_indicators.all())
     choices = ActionFormChoices.for_convention(
@@ -293,14 +297,12 @@ def action_edit(request, convention_pk: int, pk: int):
     if data is not None and all([form.is_valid(), funding.is_valid(), indicators.is_valid()]):
         wanted = form.to_input(funding_lines=funding.to_inputs(), indicators=indicators.to_inputs())
         try:
-            saved = editing.action_update(
+            saved = actions.action_update(
                 action=action, data=wanted, expected_version=form.cleaned_data["lock_version"], by=request.user
             )
-        except editing.EditConflict as conflict:
+        except EditConflict as conflict:
             # The user's input, as typed, now based on the current version: saving again is a decision.
-            changes = editing_history.action_changes_since(
-                action=conflict.action, version=conflict.expected_version, mine=wanted
-            )
+            changes = action_changes_since(action=conflict.action, version=conflict.expected_version, mine=wanted)
             data = data.copy()
             data["lock_version"] = str(conflict.current_version)
             form, funding, indicators = _action_forms(request, **forms_, data=data)
@@ -321,17 +323,17 @@ def action_edit(request, convention_pk: int, pk: int):
 def action_delete(request, convention_pk: int, pk: int):
     convention, abilities = _convention(request, convention_pk)
     action = _action(convention, pk)
-    if refusal := editing.edit_refusal(convention, abilities):
+    if refusal := plan_edit_refusal(convention, abilities):
         return _refused(request, refusal)
     if request.method == "POST":
         version = request.POST.get("lock_version", "")
         try:
-            editing.action_delete(
+            actions.action_delete(
                 action=action, expected_version=int(version) if version.isdigit() else -1, by=request.user
             )
         except NotAllowed as error:
             return _refused(request, error)
-        except editing.EditConflict:
+        except EditConflict:
             messages.error(
                 request,
                 _("This fiche action was saved by someone else meanwhile: check it again before deleting it."),
@@ -359,7 +361,7 @@ def action_move(request, convention_pk: int, pk: int):
         Action.objects.select_related("orientation__plan"), pk=pk, orientation__plan__convention=convention
     )
     try:
-        editing.action_move(action=action, direction=request.POST.get("direction", ""), by=request.user)
+        actions.action_move(action=action, direction=request.POST.get("direction", ""), by=request.user)
     except NotAllowed as error:
         return _refused(request, error)
     except ValidationError as error:

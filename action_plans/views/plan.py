@@ -21,17 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from action_plans import exports, selectors
 from action_plans.filters import ActionFilter
 from action_plans.forms_monitoring import ActionQuickEditForm, FundingStatusForm, IndicatorValueForm, ProgressUpdateForm
-from action_plans.services import editing_history, monitoring
-from action_plans.services.editing import EditConflict
+from action_plans.history import action_conflict_message
+from action_plans.services import monitoring
+from action_plans.services.conflicts import EditConflict
+from conventions.permissions import ROLE_REFUSALS
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import NotAllowed, PortalError
 
 
-def _follow_up_refusal() -> NotAllowed:
-    return NotAllowed(_("Only the intercommunality's staff can follow up this action plan."))
-
-
-def _refused(request, error: NotAllowed) -> HttpResponse:
+def _refused(request, error: NotAllowed | str) -> HttpResponse:
     """A 403 saying why: in the page's alert area for htmx, on the error page otherwise."""
     if request.htmx:
         response = render(request, "action_plans/_monitoring_alert.html", {"message": str(error)}, status=403)
@@ -185,7 +183,7 @@ def action_quick_edit(request, convention_pk: int, pk: int):
     action = selectors.action_for_monitoring(convention=convention, pk=pk)
     context["action"] = action
     if not context["abilities"]["follow_up"]:
-        return _refused(request, _follow_up_refusal())
+        return _refused(request, ROLE_REFUSALS["follow_up"])
     if request.method == "GET":
         if not request.htmx:
             return redirect(_detail_url(convention, action.pk))
@@ -241,7 +239,7 @@ def _quick_edit_conflict(request, context: dict, conflict: EditConflict) -> Http
     it again is a decision taken knowing the other change. Without JavaScript, the fiche page shows
     the message and the current values.
     """
-    message = editing_history.action_conflict_message(action=conflict.action, version=conflict.expected_version)
+    message = action_conflict_message(action=conflict.action, version=conflict.expected_version)
     convention, action = context["convention"], context["action"]
     if not request.htmx:
         messages.error(request, message)
@@ -267,7 +265,7 @@ def progress_update_create(request, convention_pk: int, pk: int):
     convention = context["convention"]
     action = selectors.action_for_monitoring(convention=convention, pk=pk)
     if not context["abilities"]["follow_up"]:
-        return _refused(request, _follow_up_refusal())
+        return _refused(request, ROLE_REFUSALS["follow_up"])
     form = ProgressUpdateForm(request.POST)
     if form.is_valid():
         try:
@@ -304,7 +302,7 @@ def _inline_edit(request, convention_pk: int, pk: int, *, kind: str):
         initial = {"status": obj.status}
     context.update(obj=obj, kind=kind)
     if not context["abilities"]["follow_up"]:
-        return _refused(request, _follow_up_refusal())
+        return _refused(request, ROLE_REFUSALS["follow_up"])
     auto_id = f"{kind}-{pk}-%s"
     if request.method == "GET":
         if not request.htmx:

@@ -13,10 +13,11 @@ from django.utils import timezone, translation
 
 from action_plans.choices import ActionStatus
 from action_plans.models import Action, StrategicOrientation
-from action_plans.services import editing, monitoring
-from action_plans.services.editing import EditConflict
+from action_plans.services import actions, monitoring, orientations
+from action_plans.services.conflicts import EditConflict
 from conventions.choices import ConventionStatus
 from conventions.models import Convention
+from conventions.permissions import plan_edit_refusal
 from ctg_portal.errors import NotAllowed
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory, convention_ready_for_editing
 from tests.action_plans.test_editing_services import fiche_input, input_from
@@ -63,20 +64,22 @@ def quick_edit_url(action) -> str:
 def _writes(convention, fiche, staff):
     orientation = fiche.orientation
     return {
-        "orientation_create": lambda: editing.orientation_create(convention=convention, title="Nouvelle", by=staff),
-        "orientation_update": lambda: editing.orientation_update(orientation=orientation, title="Après", by=staff),
-        "orientation_move": lambda: editing.orientation_move(orientation=orientation, direction="down", by=staff),
-        "orientation_delete": lambda: editing.orientation_delete(
+        "orientation_create": lambda: orientations.orientation_create(
+            convention=convention, title="Nouvelle", by=staff
+        ),
+        "orientation_update": lambda: orientations.orientation_update(orientation=orientation, title="Après", by=staff),
+        "orientation_move": lambda: orientations.orientation_move(orientation=orientation, direction="down", by=staff),
+        "orientation_delete": lambda: orientations.orientation_delete(
             orientation=orientation, confirmed_action_ids=[fiche.pk], by=staff
         ),
-        "action_create": lambda: editing.action_create(
+        "action_create": lambda: actions.action_create(
             orientation=orientation, data=fiche_input(convention, code="1.2"), by=staff
         ),
-        "action_update": lambda: editing.action_update(
+        "action_update": lambda: actions.action_update(
             action=fiche, data=input_from(fiche, title="Titre changé"), expected_version=fiche.lock_version, by=staff
         ),
-        "action_delete": lambda: editing.action_delete(action=fiche, by=staff),
-        "action_move": lambda: editing.action_move(action=fiche, direction="up", by=staff),
+        "action_delete": lambda: actions.action_delete(action=fiche, by=staff),
+        "action_move": lambda: actions.action_move(action=fiche, direction="up", by=staff),
     }
 
 
@@ -108,7 +111,8 @@ def test_a_write_prepared_before_a_submission_is_refused_after_it(convention, fi
     assert fiche.orientation.plan.convention.status == ConventionStatus.DRAFT  # what the caller holds
     with pytest.raises(NotAllowed) as refusal:
         writes[write]()
-    assert str(refusal.value) == editing.frozen_message(Convention.objects.get(pk=convention.pk))
+    frozen = Convention.objects.get(pk=convention.pk)
+    assert str(refusal.value) == plan_edit_refusal(frozen, {"edit": False, "follow_up": True})
     assert _snapshot() == before
 
 
@@ -228,7 +232,7 @@ def test_a_full_fiche_save_also_makes_an_open_quick_edit_stale(client, conventio
     """The quick edit and the fiche form share one version: either one's save makes the other conflict."""
     client.force_login(staff)
     version = _open_quick_edit(client, fiche)
-    editing.action_update(
+    actions.action_update(
         action=fiche,
         data=input_from(fiche, title="Micro-crèche de Pradines"),
         expected_version=fiche.lock_version,
@@ -286,7 +290,7 @@ def test_a_fiche_edit_waits_for_a_submission_holding_the_lock_then_is_refused(co
 
     def edit():
         action = Action.objects.select_related("orientation__plan__convention").get(pk=fiche.pk)
-        return editing.action_update(
+        return actions.action_update(
             action=action, data=input_from(action, title="Trop tard"), expected_version=action.lock_version, by=staff
         )
 

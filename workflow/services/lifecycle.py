@@ -5,7 +5,7 @@ records what the calendar already changed (entry into force, expiry), checks the
 user's ability (``conventions.permissions``) and the action's own conditions, applies what the
 transition brings about, then records a :class:`~conventions.models.StatusChange`. What a transition
 triggers, read from the imports below: a version frozen on approval (``versions``), the signed PDF
-asked for on the last signature (``documents.services``), the e-mails of every change (``notifications``).
+asked for on the last signature (``documents.services.queue``), the e-mails of every change (``notifications``).
 """
 
 import datetime
@@ -19,7 +19,7 @@ from conventions.models import Convention, StatusChange
 from conventions.permissions import transition_refusal
 from conventions.transitions import REASON_REQUIRED, TRANSITIONS, VERSION_OF_ACTION, Transition, status_refusal
 from ctg_portal.errors import NotAllowed, PortalError
-from documents.services import request_signed_convention_on_commit
+from documents.services.queue import request_signed_convention_on_commit
 from workflow.services import notifications, versions
 
 

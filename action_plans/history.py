@@ -1,9 +1,10 @@
 """What changed on a fiche action since a version: the page a refused save (an edit conflict) shows.
 
-Read from django-simple-history: the records of the fiche, of its many-to-many relations and of its
-funding lines and indicators. ``editing.action_claim_version`` saves the fiche first in every write,
-so the history records of the lines written in that transaction come after the first record of the
-new version: that record's date separates what the user saw from what came after.
+A read shared by the fiche form (its conflict page) and the quick edit (its one-sentence refusal),
+from django-simple-history: the records of the fiche, of its many-to-many relations and of its
+funding lines and indicators. ``services.conflicts.action_claim_version`` saves the fiche first in
+every write, so the history records of the lines written in that transaction come after the first
+record of the new version: that record's date separates what the user saw from what came after.
 """
 
 import datetime
@@ -15,8 +16,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from action_plans.models import Action, EvaluationIndicator, FundingLine
-from action_plans.services.editing import (
+from action_plans.inputs import (
     CONTRACTUAL_ACTION_FIELDS,
     CONTRACTUAL_ACTION_RELATIONS,
     FUNDING_FIELDS,
@@ -26,6 +26,7 @@ from action_plans.services.editing import (
     input_value,
     stored_value,
 )
+from action_plans.models import Action, EvaluationIndicator, FundingLine
 from conventions.models import Domain
 from diagnostics.models import Finding
 from partners.models import Organisation
