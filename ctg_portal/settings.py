@@ -5,6 +5,7 @@ that is what ``make run`` uses on a laptop. CI and production set ``DATABASE_URL
 ``REDIS_URL`` (Celery broker and result backend).
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -13,6 +14,10 @@ from csp import constants as csp
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# pyHanko imports cryptography's DSA key classes to recognise (never to make) DSA signatures, which
+# cryptography >= 51 deprecates: not the portal's to fix, and noise in every command's output.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.sign\.signers\.pdf_cms")
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)

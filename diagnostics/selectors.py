@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -364,8 +364,6 @@ def consultation_for(*, diagnostic: Diagnostic, pk: int) -> Consultation:
 
 def consultation_organisation_choices(*, convention: Convention, consultation: Consultation | None = None):
     """Who may have attended: the convention's parties, the EPCI, its communes, and those already chosen."""
-    from django.db.models import Q
-
     condition = (
         Q(pk=convention.epci_id)
         | Q(epci_id=convention.epci_id, kind=OrganisationKind.COMMUNE)

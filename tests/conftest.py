@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
+from ctg_portal.celery import app as celery_app
 from tests.roles import world  # noqa: F401 (a fixture shared by the permission tests)
 
 
@@ -103,6 +104,19 @@ def _close_every_connection_before_dropping_the_test_database(django_db_setup, d
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
         connection.close()
+
+
+@pytest.fixture
+def eager_celery():
+    """Runs the queued tasks (``.delay()``) in-process, whatever REDIS_URL says.
+
+    For tests about what a task does, not about the broker: delivery to a real worker is tested with
+    ``celery_worker_on_redis``.
+    """
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = True, True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -3,75 +3,22 @@ failures and the file never half written. The renderers are stand-ins producing 
 so these tests are about the flow, not WeasyPrint (helpers B and C test their own renderers)."""
 
 import hashlib
-import io
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfWriter
 
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus, LifecycleAction
 from conventions.models import GeneratedDocument, StatusChange
 from ctg_portal.errors import NotAllowed
-from documents import services
+from documents import selectors as documents_selectors
 from documents.rendering import DocumentRenderError
+from documents.services import queue, render
 from tests.conventions.factories import ConventionFactory, GovernanceBodyFactory, MeetingFactory, PartyFactory
 from tests.partners.factories import MembershipFactory, UserFactory
 from workflow.services import lifecycle
 
-
-def tiny_pdf(pages: int = 2) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-class FakeRenderers:
-    """Stands in for helpers B's and C's renderers; records its calls; may be told to fail."""
-
-    def __init__(self):
-        self.calls: list[tuple] = []
-        self.error: BaseException | None = None
-        self.pages = 2
-
-    def function(self, kind):
-        def render(subject, **kwargs):
-            self.calls.append((kind, subject.pk, kwargs))
-            if self.error is not None:
-                raise self.error
-            return tiny_pdf(self.pages) + f"% {kind} {subject.pk} {len(self.calls)}\n".encode()
-
-        return render
-
-
-@pytest.fixture
-def eager_celery():
-    """Runs the queued tasks in-process, whatever REDIS_URL says (the worker tests are elsewhere)."""
-    from ctg_portal.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
 pytestmark = pytest.mark.usefixtures("eager_celery")
-
-
-@pytest.fixture
-def renderers(monkeypatch):
-    fake = FakeRenderers()
-    monkeypatch.setattr(services, "_renderer_function", fake.function)
-    return fake
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def stored_files(media: Path) -> list[Path]:
@@ -101,7 +48,7 @@ def test_a_request_creates_a_pending_document_and_queues_it_on_commit(
 ):
     version = approved.approved_version
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        document = services.document_request(
+        document = queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.officer, version=version
         )
 
@@ -118,7 +65,7 @@ def test_once_committed_the_task_renders_the_document_with_its_proof(
 ):
     version = approved.approved_version
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.document_request(
+        document = queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff, version=version
         )
 
@@ -138,11 +85,11 @@ def test_once_committed_the_task_renders_the_document_with_its_proof(
 def test_the_same_version_reuses_its_document(approved, renderers, media, django_capture_on_commit_callbacks):
     version = approved.approved_version
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.document_request(
+        first = queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff, version=version
         )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        again = services.document_request(
+        again = queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.officer, version=version
         )
 
@@ -156,14 +103,14 @@ def test_staff_force_a_new_rendering_which_replaces_the_file(
 ):
     version = approved.approved_version
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.document_request(
+        first = queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff, version=version
         )
     first.refresh_from_db()
     old_name, old_digest = first.file.name, first.sha256
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_request(
+        queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff, version=version, force=True
         )
         # the old file is deleted once the new one is committed (the deletion is itself on commit)
@@ -178,10 +125,10 @@ def test_staff_force_a_new_rendering_which_replaces_the_file(
 def test_only_staff_may_force_a_new_rendering(approved, renderers, media, django_capture_on_commit_callbacks):
     version = approved.approved_version
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_request(convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff, version=version)
+        queue.document_request(convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff, version=version)
 
     with pytest.raises(NotAllowed, match="agents de l’intercommunalité"):
-        services.document_request(
+        queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.officer, version=version, force=True
         )
     assert len(renderers.calls) == 1
@@ -189,7 +136,7 @@ def test_only_staff_may_force_a_new_rendering(approved, renderers, media, django
 
 def test_who_cannot_see_the_convention_cannot_ask_for_its_documents(approved, renderers):
     with pytest.raises(NotAllowed):
-        services.document_request(
+        queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=UserFactory(), version=approved.approved_version
         )
     assert not GeneratedDocument.objects.exists()
@@ -197,26 +144,26 @@ def test_who_cannot_see_the_convention_cannot_ask_for_its_documents(approved, re
 
 def test_a_version_of_another_convention_is_refused(approved, renderers):
     other = ConventionFactory(status=ConventionStatus.APPROVED)
-    with pytest.raises(services.DocumentRefused, match="version de cette convention"):
-        services.document_request(
+    with pytest.raises(queue.DocumentRefused, match="version de cette convention"):
+        queue.document_request(
             convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff, version=other.approved_version
         )
-    with pytest.raises(services.DocumentRefused):
-        services.document_request(convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff)
+    with pytest.raises(queue.DocumentRefused):
+        queue.document_request(convention=approved, kind=DocumentKind.CONVENTION, by=approved.staff)
     assert not GeneratedDocument.objects.exists()
 
 
 def test_the_signed_convention_needs_every_signature(approved, renderers, media, django_capture_on_commit_callbacks):
     version = approved.approved_version
-    with pytest.raises(services.DocumentRefused, match="signée par tous les signataires"):
-        services.document_request(
+    with pytest.raises(queue.DocumentRefused, match="signée par tous les signataires"):
+        queue.document_request(
             convention=approved, kind=DocumentKind.SIGNED_CONVENTION, by=approved.staff, version=version
         )
 
     with django_capture_on_commit_callbacks(execute=False):
         complete_signature(approved)
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.document_request(
+        document = queue.document_request(
             convention=approved, kind=DocumentKind.SIGNED_CONVENTION, by=approved.staff, version=version
         )
 
@@ -243,7 +190,7 @@ def test_a_failing_request_after_the_last_signature_never_undoes_it(
     def broken(**kwargs):
         raise RuntimeError("broken")
 
-    monkeypatch.setattr(services, "document_request", broken)
+    monkeypatch.setattr(queue, "document_request", broken)
     with django_capture_on_commit_callbacks(execute=True):
         complete_signature(approved)
 
@@ -256,28 +203,19 @@ def test_a_copil_report_needs_a_meeting_of_this_convention(
     approved, renderers, media, django_capture_on_commit_callbacks
 ):
     foreign_meeting = MeetingFactory()
-    with pytest.raises(services.DocumentRefused, match="réunion des instances"):
-        services.document_request(
+    with pytest.raises(queue.DocumentRefused, match="réunion des instances"):
+        queue.document_request(
             convention=approved, kind=DocumentKind.COPIL_REPORT, by=approved.staff, meeting=foreign_meeting
         )
 
     meeting = MeetingFactory(body=GovernanceBodyFactory(convention=approved))
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.document_request(
+        document = queue.document_request(
             convention=approved, kind=DocumentKind.COPIL_REPORT, by=approved.staff, meeting=meeting
         )
     document.refresh_from_db()
     assert document.status == DocumentStatus.READY and document.version is None
     assert renderers.calls == [(DocumentKind.COPIL_REPORT, meeting.pk, {})]
-
-
-def test_a_kind_without_renderer_is_refused_with_a_message(approved, monkeypatch):
-    monkeypatch.setattr(services, "_renderer_function", lambda kind: None)
-    meeting = MeetingFactory(body=GovernanceBodyFactory(convention=approved))
-    with pytest.raises(services.DocumentRefused, match="ne peuvent pas encore être générés"):
-        services.document_request(
-            convention=approved, kind=DocumentKind.COPIL_REPORT, by=approved.staff, meeting=meeting
-        )
 
 
 # --- Rendering: failures, idempotence ----------------------------------------------------------------
@@ -294,7 +232,7 @@ def test_a_render_error_fails_the_document_and_writes_nothing(approved, renderer
     document = a_document(approved)
     renderers.error = DocumentRenderError("LayoutError: a table too wide")
 
-    result = services.document_render(document_id=document.pk)
+    result = render.document_render(document_id=document.pk)
 
     assert result.status == DocumentStatus.FAILED
     assert result.error == "LayoutError: a table too wide"
@@ -306,16 +244,17 @@ def test_an_unexpected_error_fails_the_document_without_retry(approved, renderer
     document = a_document(approved)
     renderers.error = KeyError("articles")
 
-    result = services.document_render(document_id=document.pk)
+    result = render.document_render(document_id=document.pk)
 
     assert result.status == DocumentStatus.FAILED and "KeyError" in result.error
-    assert services.document_render(document_id=document.pk).status == DocumentStatus.FAILED
+    assert render.document_render(document_id=document.pk).status == DocumentStatus.FAILED
     assert len(renderers.calls) == 1  # a failed document is not rendered again until retried
 
 
 def test_a_renderer_returning_no_pdf_fails_the_document(approved, monkeypatch, media):
-    monkeypatch.setattr(services, "_renderer_function", lambda kind: lambda subject, **kw: b"<html>")
-    result = services.document_render(document_id=a_document(approved).pk)
+    monkeypatch.setattr(render, "render_convention_pdf", lambda version, **kw: b"<html>")
+    monkeypatch.setattr(render, "render_copil_report_pdf", lambda meeting, **kw: b"<html>")
+    result = render.document_render(document_id=a_document(approved).pk)
     assert result.status == DocumentStatus.FAILED and "PDF" in result.error
     assert stored_files(media) == []
 
@@ -333,7 +272,7 @@ def test_the_time_limit_fails_the_document_with_a_readable_message(approved, ren
             error = wrapper
     renderers.error = error
 
-    result = services.document_render(document_id=a_document(approved).pk)
+    result = render.document_render(document_id=a_document(approved).pk)
 
     assert result.status == DocumentStatus.FAILED
     assert result.error == "La génération a duré plus de 300 secondes et a été interrompue."
@@ -345,12 +284,12 @@ def test_a_transient_error_propagates_for_the_task_to_retry(approved, renderers,
     renderers.error = OSError("No space left on device")
 
     with pytest.raises(OSError):
-        services.document_render(document_id=document.pk)
+        render.document_render(document_id=document.pk)
 
     document.refresh_from_db()
     assert document.status == DocumentStatus.RUNNING and document.attempts == 1
     renderers.error = None
-    assert services.document_render(document_id=document.pk).status == DocumentStatus.READY
+    assert render.document_render(document_id=document.pk).status == DocumentStatus.READY
     document.refresh_from_db()
     assert document.attempts == 2
     assert len(stored_files(media)) == 1
@@ -358,8 +297,8 @@ def test_a_transient_error_propagates_for_the_task_to_retry(approved, renderers,
 
 def test_a_ready_document_is_not_rendered_again(approved, renderers, media):
     document = a_document(approved)
-    services.document_render(document_id=document.pk)
-    services.document_render(document_id=document.pk)
+    render.document_render(document_id=document.pk)
+    render.document_render(document_id=document.pk)
 
     assert len(renderers.calls) == 1
     assert len(stored_files(media)) == 1
@@ -368,10 +307,10 @@ def test_a_ready_document_is_not_rendered_again(approved, renderers, media):
 def test_a_document_left_running_by_a_killed_worker_is_finished_once(approved, renderers, media):
     document = a_document(approved, status=DocumentStatus.RUNNING, started_at=timezone.now(), attempts=1, task_id="t-1")
 
-    result = services.document_render(document_id=document.pk, task_id="t-1")
+    result = render.document_render(document_id=document.pk, task_id="t-1")
 
     assert result.status == DocumentStatus.READY and result.attempts == 2
-    assert services.document_render(document_id=document.pk, task_id="t-1").status == DocumentStatus.READY
+    assert render.document_render(document_id=document.pk, task_id="t-1").status == DocumentStatus.READY
     assert len(renderers.calls) == 1
     assert len(stored_files(media)) == 1
 
@@ -379,7 +318,7 @@ def test_a_document_left_running_by_a_killed_worker_is_finished_once(approved, r
 def test_a_task_superseded_by_a_newer_request_renders_nothing(approved, renderers, media):
     document = a_document(approved, task_id="newer")
 
-    result = services.document_render(document_id=document.pk, task_id="older")
+    result = render.document_render(document_id=document.pk, task_id="older")
 
     assert result.status == DocumentStatus.PENDING
     assert renderers.calls == []
@@ -387,13 +326,13 @@ def test_a_task_superseded_by_a_newer_request_renders_nothing(approved, renderer
 
 def test_the_on_failure_record_keeps_a_ready_document(approved, renderers, media):
     document = a_document(approved)
-    services.document_render(document_id=document.pk)
+    render.document_render(document_id=document.pk)
 
-    services.document_mark_failed(document_id=document.pk, error=TimeoutError("late"))
+    render.document_mark_failed(document_id=document.pk, error=TimeoutError("late"))
 
     document.refresh_from_db()
     assert document.status == DocumentStatus.READY and document.error == ""
-    assert services.document_mark_failed(document_id=999999, error="gone") is None
+    assert render.document_mark_failed(document_id=999999, error="gone") is None
 
 
 # --- Retry -------------------------------------------------------------------------------------------
@@ -402,11 +341,11 @@ def test_the_on_failure_record_keeps_a_ready_document(approved, renderers, media
 def test_staff_retry_a_failed_document(approved, renderers, media, django_capture_on_commit_callbacks):
     document = a_document(approved)
     renderers.error = DocumentRenderError("boom")
-    services.document_render(document_id=document.pk)
+    render.document_render(document_id=document.pk)
     renderers.error = None
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_retry(document=document, by=approved.staff)
+        queue.document_retry(document=document, by=approved.staff)
 
     document.refresh_from_db()
     assert document.status == DocumentStatus.READY and document.error == ""
@@ -416,12 +355,12 @@ def test_staff_retry_a_failed_document(approved, renderers, media, django_captur
 def test_retry_is_refused_to_non_staff_and_for_a_document_that_did_not_fail(approved, renderers, media):
     document = a_document(approved)
     renderers.error = DocumentRenderError("boom")
-    services.document_render(document_id=document.pk)
+    render.document_render(document_id=document.pk)
 
     with pytest.raises(NotAllowed):
-        services.document_retry(document=document, by=approved.officer)
+        queue.document_retry(document=document, by=approved.officer)
     with pytest.raises(NotAllowed):
-        services.document_retry(document=document, by=UserFactory())
+        queue.document_retry(document=document, by=UserFactory())
 
     ready = GeneratedDocument.objects.create(
         convention=approved,
@@ -429,8 +368,8 @@ def test_retry_is_refused_to_non_staff_and_for_a_document_that_did_not_fail(appr
         version=approved.approved_version,
         status=DocumentStatus.PENDING,
     )
-    with pytest.raises(services.DocumentRefused, match="rien à relancer"):
-        services.document_retry(document=ready, by=approved.staff)
+    with pytest.raises(queue.DocumentRefused, match="rien à relancer"):
+        queue.document_retry(document=ready, by=approved.staff)
     document.refresh_from_db()
     assert document.status == DocumentStatus.FAILED
 
@@ -439,11 +378,11 @@ def test_retry_is_refused_to_non_staff_and_for_a_document_that_did_not_fail(appr
 
 
 def test_a_ready_document_is_found_by_its_digest(approved, renderers, media):
-    document = services.document_render(document_id=a_document(approved).pk)
+    document = render.document_render(document_id=a_document(approved).pk)
 
-    assert services.find_document_by_sha256(document.sha256.upper()) == document
-    assert services.find_document_by_sha256("0" * 64) is None
-    assert services.find_document_by_sha256("abc") is None
+    assert documents_selectors.find_document_by_sha256(document.sha256.upper()) == document
+    assert documents_selectors.find_document_by_sha256("0" * 64) is None
+    assert documents_selectors.find_document_by_sha256("abc") is None
 
 
 def test_download_file_names():
@@ -454,8 +393,8 @@ def test_download_file_names():
     signed = GeneratedDocument(convention=convention, kind=DocumentKind.SIGNED_CONVENTION, version=version)
     plain = GeneratedDocument(convention=convention, kind=DocumentKind.CONVENTION, version=version)
 
-    assert services.download_filename(signed) == "CTG-GRAND-CAHORS-2020-v1-signee.pdf"
-    assert services.download_filename(plain) == "CTG-GRAND-CAHORS-2020-v1.pdf"
+    assert documents_selectors.download_filename(signed) == "CTG-GRAND-CAHORS-2020-v1-signee.pdf"
+    assert documents_selectors.download_filename(plain) == "CTG-GRAND-CAHORS-2020-v1.pdf"
 
 
 @pytest.mark.django_db
@@ -463,12 +402,12 @@ def test_a_report_file_name_names_the_committee_and_the_date():
     meeting = MeetingFactory()
     document = GeneratedDocument(convention=meeting.body.convention, kind=DocumentKind.COPIL_REPORT, meeting=meeting)
     reference = meeting.body.convention.reference
-    assert services.download_filename(document) == f"{reference}-rapport-copil-2024-03-15.pdf"
+    assert documents_selectors.download_filename(document) == f"{reference}-rapport-copil-2024-03-15.pdf"
 
 
 def test_version_is_signed_reads_the_complete_signature(approved):
     version = approved.approved_version
-    assert not services.version_is_signed(version)
+    assert not documents_selectors.version_is_signed(version)
     StatusChange.objects.create(
         convention=approved,
         action=LifecycleAction.COMPLETE_SIGNATURE,
@@ -477,4 +416,4 @@ def test_version_is_signed_reads_the_complete_signature(approved):
         version=version,
         occurred_at=timezone.now(),
     )
-    assert services.version_is_signed(version)
+    assert documents_selectors.version_is_signed(version)

@@ -9,15 +9,10 @@ from django.core.management import CommandError, call_command
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus, LifecycleAction
 from conventions.models import GeneratedDocument
 from documents.rendering import DocumentRenderError
-from tests.conventions import test_documents_services as shared
 from tests.conventions.factories import ConventionFactory, GovernanceBodyFactory, MeetingFactory, PartyFactory
 from tests.partners.factories import UserFactory
 from workflow.services import lifecycle
 from workflow.services.versions import take_version
-
-# The stand-in renderers and the per-test media folder of the services' tests.
-renderers = shared.renderers
-media = shared.media
 
 pytestmark = pytest.mark.django_db
 

@@ -16,11 +16,11 @@ from documents import verification
 from documents.pdf_signature import sign_pdf
 from documents.verification import Verdict, verify_pdf
 from tests.conventions.factories import ConventionFactory, GovernanceBodyFactory, MeetingFactory
-from tests.conventions.pdfs import SCAN, malformed_pdfs, pdf_with_pages, xref_stream_bomb
-from tests.conventions.test_signing_services import Signing, pdf_upload
-from tests.conventions.test_signing_views import paper_data, paper_url, text_of
-from tests.conventions.test_verification import upload
+from tests.documents.test_verification import upload
 from tests.partners.factories import MembershipFactory, UserFactory
+from tests.pdfs import SCAN, malformed_pdfs, pdf_with_pages, xref_stream_bomb
+from tests.workflow.test_signing_services import Signing, pdf_upload
+from tests.workflow.test_signing_views import paper_data, paper_url, text_of
 from workflow.services import signing
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,8 +21,8 @@ from tests.conventions.factories import (
     GovernanceMemberFactory,
     PartyFactory,
 )
-from tests.conventions.pdfs import SCAN
 from tests.partners.factories import MembershipFactory, OrganisationFactory, RepresentativeFactory, UserFactory
+from tests.pdfs import SCAN
 from workflow.services import lifecycle, notifications, signing
 
 pytestmark = pytest.mark.django_db
@@ -32,39 +31,13 @@ BASE_URL = "https://ctg.example.fr"
 PDF = SCAN
 
 
-class FlakySMTPBackend(BaseEmailBackend):
-    """Fails like a dropped SMTP connection ``failures_left`` times, then delivers to ``mail.outbox``."""
-
-    failures_left = 0
-
-    def send_messages(self, messages):
-        if FlakySMTPBackend.failures_left:
-            FlakySMTPBackend.failures_left -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        mail.outbox.extend(messages)
-        return len(messages)
-
-
-@pytest.fixture
-def flaky_smtp(settings):
-    settings.EMAIL_BACKEND = f"{__name__}.FlakySMTPBackend"
-    yield FlakySMTPBackend
-    FlakySMTPBackend.failures_left = 0
-
-
 @pytest.fixture(autouse=True)
-def _eager_celery(settings):
+def _notices_sent_in_process(settings, eager_celery):
     """These tests are about what is written and sent, not about the broker: tasks run in-process.
 
     (Delivery through Redis to a real worker is tested in test_tasks.py.)
     """
-    from ctg_portal.celery import app
-
     settings.PORTAL_BASE_URL = BASE_URL
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 def french(text: str) -> str:

@@ -6,17 +6,11 @@ from django.urls import reverse
 
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus
 from conventions.models import GeneratedDocument
-from documents import services
 from documents.rendering import DocumentRenderError
-from tests.conventions import test_documents_services as shared
+from documents.services import render
 from tests.conventions.factories import GovernanceBodyFactory, MeetingFactory, force_status
 from tests.roles import ROLES
 from workflow.services.versions import take_version
-
-# The stand-in renderers and the per-test media folder of the services' tests.
-renderers = shared.renderers
-media = shared.media
-eager_celery = shared.eager_celery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -41,7 +35,7 @@ def generate(client, convention, headers=None, **data):
 
 def ready_document(convention, kind=DocumentKind.CONVENTION) -> GeneratedDocument:
     document = GeneratedDocument.objects.create(convention=convention, kind=kind, version=convention.signed_version)
-    return services.document_render(document_id=document.pk)
+    return render.document_render(document_id=document.pk)
 
 
 def messages_of(response) -> list[str]:
@@ -138,7 +132,7 @@ def test_generating_with_htmx_answers_the_card_which_polls_until_ready(
     html = response.content.decode()
     assert "<html" not in html and 'hx-trigger="every 2s"' in html and status_url in html
 
-    services.document_render(document_id=document.pk)
+    render.document_render(document_id=document.pk)
     card = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
     download_url = reverse("documents:document_download", args=[convention.pk, document.pk])
     assert 'hx-trigger="every 2s"' not in card and download_url in card

@@ -163,28 +163,10 @@ def test_a_convention_pdf_of_a_signed_version_has_no_projet_mark(convention, tmp
     assert "Journal de preuve" not in text
 
 
-@pytest.mark.skipif(not shutil.which("pdfsig"), reason="poppler-utils is installed by make install")
-def test_pdfsig_reports_the_signed_convention_valid_and_whole(convention, tmp_path, settings):
-    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
-
+def test_pdfsig_reports_the_signed_convention_valid_and_whole(convention, pdfsig):
     version = take_version(convention=convention, by=UserFactory())
     sign_everything(version)
-    path = tmp_path / "signed.pdf"
-    path.write_bytes(render_convention_pdf(version, signed=True))
-    _key, certificate, _others = pkcs12.load_key_and_certificates(
-        settings.PDF_SIGNING_PKCS12.read_bytes(), settings.PDF_SIGNING_PASSPHRASE.encode()
-    )
-    (tmp_path / "portal.pem").write_bytes(certificate.public_bytes(Encoding.PEM))
-    nss = tmp_path / "nss"
-    nss.mkdir()
-    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "portail-ctg", "-t", "CT,C,C", "-i", str(tmp_path / "portal.pem")],
-        check=True,
-    )
-    output = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, check=False
-    ).stdout
+    output = pdfsig(render_convention_pdf(version, signed=True))
     assert "Signature Validation: Signature is Valid." in output
     assert "Total document signed" in output
 

@@ -9,17 +9,12 @@ from django.utils import timezone
 
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus
 from conventions.models import GeneratedDocument
-from documents import services
 from documents.rendering import DocumentRenderError
+from documents.services import queue, render
 from documents.tasks import render_document
-from tests.conventions import test_documents_services as shared
 from tests.conventions.factories import ConventionFactory, PartyFactory
+from tests.documents.test_services import stored_files
 from tests.partners.factories import MembershipFactory
-
-# The stand-in renderers and the per-test media folder of the services' tests.
-renderers = shared.renderers
-media = shared.media
-stored_files = shared.stored_files
 
 
 def a_convention():
@@ -83,20 +78,15 @@ def test_eager_transient_errors_are_retried_then_recorded_as_a_failure(renderers
 @pytest.mark.django_db
 def test_eager_transient_error_then_success(renderers, media, monkeypatch, eager_without_propagation):
     document = a_document(a_convention())
-    original = renderers.function
+    original = render.render_convention_pdf
 
-    def flaky(kind):
-        render = original(kind)
+    def once_broken(version, **kwargs):
+        if not renderers.calls:
+            renderers.calls.append("broken")
+            raise OSError("connection reset")
+        return original(version, **kwargs)
 
-        def once_broken(subject, **kwargs):
-            if not renderers.calls:
-                renderers.calls.append("broken")
-                raise OSError("connection reset")
-            return render(subject, **kwargs)
-
-        return once_broken
-
-    monkeypatch.setattr(services, "_renderer_function", flaky)
+    monkeypatch.setattr(render, "render_convention_pdf", once_broken)
 
     assert render_document.apply((document.pk,), throw=False).get() == DocumentStatus.READY
     document.refresh_from_db()
@@ -112,7 +102,7 @@ def test_a_render_failure_on_the_worker_then_a_staff_retry(celery_worker_on_redi
     convention = a_convention()
     renderers.error = DocumentRenderError("LayoutError: a table too wide for the page")
 
-    document = services.document_request(
+    document = queue.document_request(
         convention=convention, kind=DocumentKind.CONVENTION, by=convention.staff, version=convention.signed_version
     )
     document = wait_for(document, {DocumentStatus.FAILED, DocumentStatus.READY})
@@ -122,7 +112,7 @@ def test_a_render_failure_on_the_worker_then_a_staff_retry(celery_worker_on_redi
     assert not document.file and stored_files(media) == []  # nothing half written
 
     renderers.error = None
-    services.document_retry(document=document, by=convention.staff)
+    queue.document_retry(document=document, by=convention.staff)
     document = wait_for(document, {DocumentStatus.READY})
 
     assert document.status == DocumentStatus.READY and document.error == ""
@@ -157,8 +147,8 @@ def test_two_requests_for_the_same_version_render_once_on_the_worker(celery_work
     convention = a_convention()
     kwargs = {"convention": convention, "kind": DocumentKind.CONVENTION, "version": convention.signed_version}
 
-    first = services.document_request(by=convention.staff, **kwargs)
-    second = services.document_request(by=convention.staff, **kwargs)
+    first = queue.document_request(by=convention.staff, **kwargs)
+    second = queue.document_request(by=convention.staff, **kwargs)
     document = wait_for(first, {DocumentStatus.READY, DocumentStatus.FAILED})
 
     assert second.pk == first.pk and document.status == DocumentStatus.READY

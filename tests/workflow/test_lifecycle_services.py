@@ -13,8 +13,8 @@ from conventions.models import Article, ConventionVersion, ReviewComment, Status
 from ctg_portal.errors import NotAllowed
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
-from tests.conventions.pdfs import SCAN
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.pdfs import SCAN
 from tests.roles import ROLES
 from workflow.services import lifecycle
 from workflow.services.lifecycle import TRANSITIONS, TransitionRefused

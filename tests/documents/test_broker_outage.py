@@ -22,18 +22,15 @@ from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus, 
 from conventions.models import GeneratedDocument, Notification
 from ctg_portal import queueing
 from ctg_portal.celery import app
-from documents import services
-from tests.conventions import test_documents_services as shared
+from documents import selectors as documents_selectors
+from documents.rendering import DocumentRenderError
+from documents.services import queue, render
 from tests.conventions.factories import ConventionFactory, PartyFactory
-from tests.conventions.test_signing_services import Signing, pdf_upload
+from tests.documents.test_services import stored_files
 from tests.partners.factories import MembershipFactory
+from tests.workflow.test_signing_services import Signing, pdf_upload
 from workflow.services import lifecycle, notifications
 from workflow.tasks import send_notification
-
-renderers = shared.renderers
-media = shared.media
-eager_celery = shared.eager_celery
-stored_files = shared.stored_files
 
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every publish is refused
 QUICK = 5  # seconds: what a request may cost while the broker is down (it cost 19 to 30)
@@ -75,7 +72,7 @@ def a_ready_document(convention) -> GeneratedDocument:
     document = GeneratedDocument.objects.create(
         convention=convention, kind=DocumentKind.CONVENTION, version=convention.signed_version
     )
-    return services.document_render(document_id=document.pk)
+    return render.document_render(document_id=document.pk)
 
 
 def generate(client, convention, **data):
@@ -245,7 +242,7 @@ def test_the_sweeper_picks_the_documents_no_task_will_render():
     now = timezone.now()
     hour = datetime.timedelta(hours=1)
     unsent = a_document(enqueue_failed_at=now)
-    lost = a_document(requested_at=now - services.LOST_TASK_AFTER - datetime.timedelta(minutes=1))
+    lost = a_document(requested_at=now - documents_selectors.LOST_TASK_AFTER - datetime.timedelta(minutes=1))
     waiting = a_document(requested_at=now - datetime.timedelta(minutes=10))  # sent: behind a long queue maybe
     dead = a_document(status=DocumentStatus.RUNNING, started_at=now - hour)  # past the hard time limit
     busy = a_document(status=DocumentStatus.RUNNING, started_at=now - datetime.timedelta(minutes=1))
@@ -258,7 +255,7 @@ def test_the_sweeper_picks_the_documents_no_task_will_render():
         status=DocumentStatus.READY, file="documents/y.pdf", sha256="b" * 64, size_bytes=1, requested_at=now - hour * 2
     )
 
-    picked = set(services.stalled_documents(now=now).values_list("pk", flat=True))
+    picked = set(documents_selectors.stalled_documents(now=now).values_list("pk", flat=True))
 
     assert picked == {unsent.pk, lost.pk, dead.pk, refresh_unsent.pk}
     assert not picked & {waiting.pk, busy.pk, ready.pk}
@@ -274,7 +271,7 @@ def test_the_sweeper_stops_at_the_first_refused_publish_and_leaves_the_rows_pend
         enqueue_failed_at=timezone.now(),
     )
 
-    count = services.documents_requeue_stalled()
+    count = queue.documents_requeue_stalled()
 
     assert count == 0
     document.refresh_from_db()
@@ -292,8 +289,8 @@ def test_the_sweeper_renders_what_the_outage_left_once_and_only_once(renderers, 
         enqueue_failed_at=timezone.now(),
     )
 
-    first = services.documents_requeue_stalled()
-    second = services.documents_requeue_stalled()
+    first = queue.documents_requeue_stalled()
+    second = queue.documents_requeue_stalled()
 
     assert (first, second) == (1, 0)
     document.refresh_from_db()
@@ -307,9 +304,9 @@ def test_a_failed_new_rendering_keeps_the_previous_file_and_says_why(renderers, 
     convention = a_convention()
     document = a_ready_document(convention)
     old_digest = document.sha256
-    renderers.error = shared.DocumentRenderError("LayoutError: a table too wide")
+    renderers.error = DocumentRenderError("LayoutError: a table too wide")
 
-    services.document_generate_now(
+    render.document_generate_now(
         convention=convention, kind=DocumentKind.CONVENTION, version=convention.signed_version, force=True
     )
 
@@ -334,7 +331,7 @@ def test_staff_may_retry_a_document_stuck_pending_for_a_few_minutes(
     assert document.is_stalled
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_retry(document=document, by=convention.staff)
+        queue.document_retry(document=document, by=convention.staff)
 
     document.refresh_from_db()
     assert document.status == DocumentStatus.READY
@@ -376,7 +373,7 @@ def test_after_the_outage_the_sweeper_gets_the_forced_document_rendered(
     document.refresh_from_db()
     assert document.is_refreshing and document.awaits_broker and document.sha256 == old_digest
 
-    assert services.documents_requeue_stalled() == 1
+    assert queue.documents_requeue_stalled() == 1
 
     def renewed():
         document.refresh_from_db()
@@ -414,7 +411,7 @@ def test_after_the_outage_the_last_paper_signature_gets_its_pdf_and_its_emails(
     unsent = Notification.objects.filter(sent_at__isnull=True).count()
     assert signed_pdf.awaits_broker and unsent > 0
 
-    assert services.documents_requeue_stalled() == 1
+    assert queue.documents_requeue_stalled() == 1
     later = timezone.now() + notifications.UNQUEUED_GRACE + datetime.timedelta(seconds=1)
     assert notifications.notifications_requeue_unqueued(now=later) == unsent
 

@@ -15,6 +15,7 @@ from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus
 from conventions.models import GeneratedDocument
 from documents import verification
 from documents.pdf_signature import sign_pdf
+from documents.services.render import document_generate_now
 from documents.verification import Verdict, details_visible, verify_pdf
 from tests.conventions.factories import ConventionFactory, GovernanceBodyFactory, MeetingFactory
 from tests.partners.factories import MembershipFactory, UserFactory
@@ -217,8 +218,6 @@ def test_details_are_visible_only_to_who_may_see_the_convention(signed):
 
 def test_a_document_rendered_by_the_document_services_verifies():
     """End to end: the real renderer and services, then the verification of the stored file."""
-    from documents.services import document_generate_now
-
     convention = ConventionFactory(status=ConventionStatus.APPROVED)
     document = document_generate_now(
         convention=convention, kind=DocumentKind.CONVENTION, version=convention.approved_version

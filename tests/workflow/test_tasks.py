@@ -12,7 +12,6 @@ from django.utils import timezone
 from conventions.choices import ConventionStatus, LifecycleAction, NotificationKind
 from conventions.models import Convention, Notification
 from tests.conventions.factories import ConventionFactory, PartyFactory
-from tests.conventions.test_notifications import flaky_smtp  # noqa: F401 (a fixture)
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from workflow.services import lifecycle
 from workflow.tasks import (
@@ -24,17 +23,6 @@ from workflow.tasks import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager_celery():
-    """Runs ``.delay()`` in-process, whatever REDIS_URL says (these tests are not about the broker)."""
-    from ctg_portal.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture
@@ -73,7 +61,7 @@ def test_send_notification_sends_once_however_often_it_is_delivered():
     assert [m.subject for m in mail.outbox] == ["La convention CTG-TEST vous est soumise pour relecture"]
 
 
-def test_send_notification_retries_after_smtp_failures(flaky_smtp, retries_in_process):  # noqa: F811
+def test_send_notification_retries_after_smtp_failures(flaky_smtp, retries_in_process):
     notice = a_notice()
     flaky_smtp.failures_left = 2
     mail.outbox.clear()
@@ -89,7 +77,7 @@ def test_send_notification_retries_after_smtp_failures(flaky_smtp, retries_in_pr
 
 
 def test_send_notification_gives_up_after_five_retries_and_keeps_the_error(
-    flaky_smtp,  # noqa: F811
+    flaky_smtp,
     retries_in_process,
 ):
     notice = a_notice()

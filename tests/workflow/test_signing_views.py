@@ -15,8 +15,8 @@ from conventions.choices import ConventionStatus, LifecycleAction
 from conventions.models import Signature, StatusChange
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, GovernanceBodyFactory, GovernanceMemberFactory, force_status
-from tests.conventions.test_signing_services import PDF, Signing, pdf_upload
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, RepresentativeFactory, UserFactory
+from tests.workflow.test_signing_services import PDF, Signing, pdf_upload
 from workflow.services import signing
 
 pytestmark = pytest.mark.django_db

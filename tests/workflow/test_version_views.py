@@ -16,8 +16,8 @@ from conventions.choices import ConventionStatus, LifecycleAction
 from conventions.models import ConventionVersion, Signature
 from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
-from tests.conventions.pdfs import SCAN
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.pdfs import SCAN
 from tests.roles import EXPECTED, ROLES
 from workflow.services import lifecycle, signing
 

@@ -14,8 +14,8 @@ from conventions.choices import ConventionStatus, LifecycleAction, SignatureMeth
 from conventions.models import Signature, StatusChange
 from ctg_portal.errors import NotAllowed
 from tests.conventions.factories import ConventionFactory, PartyFactory, force_status
-from tests.conventions.pdfs import SCAN, pdf_of_size
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.pdfs import SCAN, pdf_of_size
 from workflow.services import signing
 from workflow.services.versions import take_version
 

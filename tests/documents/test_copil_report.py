@@ -3,7 +3,6 @@
 import datetime
 import io
 import re
-import shutil
 import subprocess
 from decimal import Decimal
 
@@ -215,27 +214,8 @@ def test_the_pdf_is_signed_by_the_portal_and_names_its_meeting(story):
     assert not check_pdf_signature(bytes(tampered)).authentic
 
 
-@pytest.mark.skipif(not shutil.which("pdfsig"), reason="poppler-utils is installed by make install")
-def test_poppler_pdfsig_reports_the_report_signed_and_whole(story, tmp_path, settings):
-    """pdfsig trusts only certificates in its NSS database: put the portal's test certificate there."""
-    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
-
-    path = tmp_path / "report.pdf"
-    path.write_bytes(render_copil_report_pdf(story.meeting, today=TODAY))
-    _key, certificate, _others = pkcs12.load_key_and_certificates(
-        settings.PDF_SIGNING_PKCS12.read_bytes(), settings.PDF_SIGNING_PASSPHRASE.encode()
-    )
-    (tmp_path / "portal.pem").write_bytes(certificate.public_bytes(Encoding.PEM))
-    nss = tmp_path / "nss"
-    nss.mkdir()
-    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
-    subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "portail-ctg", "-t", "CT,C,C", "-i", str(tmp_path / "portal.pem")],
-        check=True,
-    )
-    output = subprocess.run(
-        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)], capture_output=True, text=True, check=False
-    ).stdout
+def test_poppler_pdfsig_reports_the_report_signed_and_whole(story, pdfsig):
+    output = pdfsig(render_copil_report_pdf(story.meeting, today=TODAY))
     assert "Signature Validation: Signature is Valid." in output
     assert "Total document signed" in output
 
