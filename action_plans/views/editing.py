@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -367,15 +367,3 @@ def action_move(request, convention_pk: int, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(_plan_url(convention, f"orientation-{action.orientation_id}-title"))
-
-
-urlpatterns = [
-    path("orientations/nouvelle/", orientation_create, name="orientation_create"),
-    path("orientations/<int:pk>/modifier/", orientation_edit, name="orientation_edit"),
-    path("orientations/<int:pk>/supprimer/", orientation_delete, name="orientation_delete"),
-    path("orientations/<int:pk>/deplacer/", orientation_move, name="orientation_move"),
-    path("orientations/<int:orientation_pk>/fiches/nouvelle/", action_create, name="action_create"),
-    path("fiches/<int:pk>/modifier/", action_edit, name="action_edit"),
-    path("fiches/<int:pk>/supprimer/", action_delete, name="action_delete"),
-    path("fiches/<int:pk>/deplacer/", action_move, name="action_move"),
-]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -353,16 +353,3 @@ def indicator_value_edit(request, convention_pk: int, pk: int):
 def funding_status_edit(request, convention_pk: int, pk: int):
     """Status of a funding line (planned → requested → granted → paid); its amount stays contractual."""
     return _inline_edit(request, convention_pk, pk, kind="funding")
-
-
-urlpatterns = [
-    path("", plan, name="plan"),
-    path("budget/", budget, name="budget"),
-    path("export.xlsx", export_xlsx, name="export_xlsx"),
-    path("export.csv", export_csv, name="export_csv"),
-    path("fiches/<int:pk>/", action_detail, name="action_detail"),
-    path("fiches/<int:pk>/suivi-rapide/", action_quick_edit, name="action_quick_edit"),
-    path("fiches/<int:pk>/points-etape/", progress_update_create, name="progress_update_create"),
-    path("indicateurs/<int:pk>/valeur-actuelle/", indicator_value_edit, name="indicator_value_edit"),
-    path("financements/<int:pk>/statut/", funding_status_edit, name="funding_status_edit"),
-]

@@ -1,1 +1,1 @@
-"""Forms of the convention workflow, one module per part (lifecycle, review, signing)."""
+"""Forms of the convention record: the committees' meetings."""

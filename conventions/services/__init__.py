@@ -1,1 +1,1 @@
-"""Writes and state transitions of conventions: lifecycle, versions, review, signatures, notices."""
+"""Writes of the convention record: the committees' meetings, and the lock every content write takes (content)."""

@@ -1,1 +1,1 @@
-"""Pages of conventions, one module per part of the workflow; each module lists its own URLs."""
+"""Pages of the convention record: the committees' meetings (routes in conventions/urls.py)."""

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -103,10 +102,3 @@ def consultation_delete(request, convention_pk: int, pk: int):
             "cancel_url": detail_url(convention_pk, "consultations"),
         },
     )
-
-
-urlpatterns = [
-    path("consultations/ajouter/", consultation_add, name="consultation_add"),
-    path("consultations/<int:pk>/modifier/", consultation_edit, name="consultation_edit"),
-    path("consultations/<int:pk>/supprimer/", consultation_delete, name="consultation_delete"),
-]

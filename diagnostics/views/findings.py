@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -174,13 +173,3 @@ def finding_delete(request, convention_pk: int, pk: int):
     finding = selectors.finding_for(diagnostic=current.diagnostic, pk=pk)
     services.finding_delete(finding=finding, by=request.user)
     return _done(request, current, finding.domain, finding.kind, _("“%(title)s” deleted.") % {"title": finding.title})
-
-
-urlpatterns = [
-    path("constats/<int:pk>/modifier/", finding_edit, name="finding_edit"),
-    path("constats/<int:pk>/deplacer/", finding_move, name="finding_move"),
-    path("constats/<int:pk>/supprimer/", finding_delete, name="finding_delete"),
-    # After the routes above: "modifier" would otherwise read as a kind of finding.
-    path("constats/<int:domain_pk>/<slug:kind_slug>/", finding_list, name="finding_list"),
-    path("constats/<int:domain_pk>/<slug:kind_slug>/ajouter/", finding_add, name="finding_add"),
-]

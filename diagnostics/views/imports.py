@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -218,10 +218,3 @@ def import_template(request, convention_pk: int):
     response = HttpResponse(("\ufeff" + output.getvalue()).encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="modele-indicateurs.csv"'
     return response
-
-
-urlpatterns = [
-    path("import/", import_upload, name="import_upload"),
-    path("import/modele.csv", import_template, name="import_template"),
-    path("import/<slug:token>/", import_preview, name="import_preview"),
-]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -156,12 +156,3 @@ def indicator_edit(request, convention_pk: int, code: str):
 
 def _latest_year(diagnostic) -> int | None:
     return IndicatorValue.objects.filter(diagnostic=diagnostic).order_by("-year").values_list("year", flat=True).first()
-
-
-urlpatterns = [
-    path("", diagnostic_detail, name="detail"),
-    path("ouvrir/", diagnostic_start, name="start"),
-    path("indicateurs/saisir/", indicator_choose, name="indicator_choose"),
-    path("indicateurs/<slug:code>/", indicator_card, name="indicator_card"),
-    path("indicateurs/<slug:code>/modifier/", indicator_edit, name="indicator_edit"),
-]

@@ -1,0 +1,1 @@
+"""Forms of the workflow, one module per part (lifecycle, review, signing)."""
