@@ -327,7 +327,11 @@ def test_a_submission_waits_for_an_import_in_progress_which_lands_before_it(terr
     with transaction.atomic():
         services.staged_import_apply(staged=staged, by=territory.staff)  # the import holds the lock
         thread, outcome = in_thread(
-            lambda: lifecycle.convention_submit(Convention.objects.get(pk=territory.convention.pk), by=territory.staff)
+            lambda: lifecycle.convention_transition(
+                convention=Convention.objects.get(pk=territory.convention.pk),
+                action=LifecycleAction.SUBMIT,
+                by=territory.staff,
+            )
         )
         time.sleep(0.5)
         assert thread.is_alive(), "the submission must wait for the import's lock"
