@@ -54,6 +54,11 @@ def versions_of(*, convention: Convention) -> list[ConventionVersion]:
     return found
 
 
+def version_is_signed(version: ConventionVersion) -> bool:
+    """Whether every signatory signed this version (the last signature recorded COMPLETE_SIGNATURE)."""
+    return StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
+
+
 def version_for_user(*, user, convention_pk: int, number: int) -> ConventionVersion:
     """One version of a convention the user may see, or 404."""
     convention = convention_for_user(user=user, pk=convention_pk)

@@ -37,6 +37,7 @@ from conventions.choices import (
 )
 from conventions.formats import long_date
 from conventions.models import ConventionVersion, Signature, StatusChange
+from conventions.selectors import version_is_signed
 from diagnostics import charts
 from diagnostics.selectors import format_number
 from documents.pdf_signature import sign_pdf
@@ -50,8 +51,6 @@ PDF_VARIANT = "pdf/a-3b"
 
 # Past this many communes the comparison chart keeps the first ones (the table lists them all).
 MAX_CHART_BARS = 15
-
-VERIFICATION_PATH = "/verification/"
 
 
 def document_keywords(*, reference: str, version_number: int, version_sha256: str, kind: str) -> str:
@@ -240,11 +239,6 @@ def _governance(bodies: list[dict]) -> list[dict]:
 
 def _signatories(document: dict) -> list[dict]:
     return [party for round_ in document["signing_rounds"] for party in round_["parties"]]
-
-
-def version_is_signed(version: ConventionVersion) -> bool:
-    """Whether every signatory signed this version (the convention went to « signée » with it)."""
-    return StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
 
 
 def _signature_context(version: ConventionVersion, document: dict) -> dict:

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conventions.choices import DocumentKind, DocumentStatus, LifecycleAction
-from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting, StatusChange
+from conventions.choices import DocumentKind, DocumentStatus
+from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
 from conventions.selectors import convention_for_user, versions_of
 
 
@@ -143,11 +143,6 @@ def find_document_by_sha256(sha256: str) -> GeneratedDocument | None:
         .order_by("-finished_at", "-pk")
         .first()
     )
-
-
-def version_is_signed(version: ConventionVersion) -> bool:
-    """Whether every signatory signed this version (the last signature recorded COMPLETE_SIGNATURE)."""
-    return StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
 
 
 def download_filename(document: GeneratedDocument) -> str:

@@ -21,7 +21,7 @@ from conventions.models import (
     StatusChange,
 )
 from conventions.permissions import may_open_signature_scan, may_preview_signature, may_sign_for
-from conventions.selectors import convention_for_user, signing_states, version_for_user, versions_of
+from conventions.selectors import convention_for_user, signing_states, version_for_user, version_is_signed, versions_of
 from conventions.transitions import TRANSITIONS
 from diagnostics.choices import FindingKind
 from diagnostics.models import Finding
@@ -150,7 +150,7 @@ def version_detail(*, user, convention_pk: int, number: int) -> ConventionVersio
         .select_related("party", "recorded_by", "signer")
         .order_by("party__signing_order", "signed_at", "pk")
     )
-    version.is_signed = StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE).exists()
+    version.is_signed = version_is_signed(version)
     version.is_current = version.pk == convention.signed_version_id
     version.is_being_signed = version.pk == convention.approved_version_id
     version.newest = (

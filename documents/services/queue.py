@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
 from conventions.permissions import ROLE_REFUSALS
+from conventions.selectors import version_is_signed
 from ctg_portal.errors import NotAllowed, PortalError
 from ctg_portal.queueing import enqueue, enqueue_on_commit
-from documents.selectors import stalled_documents, version_is_signed
+from documents.selectors import stalled_documents
 
 logger = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from conventions import selectors as conventions_selectors
 from conventions.choices import ConventionStatus, DocumentKind, DocumentStatus, LifecycleAction
 from conventions.models import GeneratedDocument, StatusChange
 from ctg_portal.errors import NotAllowed
@@ -407,7 +408,7 @@ def test_a_report_file_name_names_the_committee_and_the_date():
 
 def test_version_is_signed_reads_the_complete_signature(approved):
     version = approved.approved_version
-    assert not documents_selectors.version_is_signed(version)
+    assert not conventions_selectors.version_is_signed(version)
     StatusChange.objects.create(
         convention=approved,
         action=LifecycleAction.COMPLETE_SIGNATURE,
@@ -416,4 +417,4 @@ def test_version_is_signed_reads_the_complete_signature(approved):
         version=version,
         occurred_at=timezone.now(),
     )
-    assert documents_selectors.version_is_signed(version)
+    assert conventions_selectors.version_is_signed(version)
