@@ -19,3 +19,8 @@ class MembershipRole(models.TextChoices):
     STAFF = "staff", _("Staff")
     # Elected officials and partners who follow the convention without editing it.
     READER = "reader", _("Read-only member")
+
+
+class Civility(models.TextChoices):
+    MADAME = "mme", "Mme"
+    MONSIEUR = "m", "M."

@@ -31,6 +31,15 @@ def validate_siren(value: str) -> None:
         )
 
 
+def validate_postal_code(value: str) -> None:
+    if value and not re.fullmatch(r"[0-9]{5}", value):
+        raise ValidationError(
+            _("“%(value)s” is not a valid postal code (five digits)."),
+            code="invalid_postal_code",
+            params={"value": value},
+        )
+
+
 def validate_insee_commune_code(value: str) -> None:
     if value and not re.match(INSEE_COMMUNE_REGEX, value):
         raise ValidationError(

@@ -18,6 +18,7 @@ from conventions.choices import (
     GovernanceMemberRole,
     MeetingKind,
     PartyRole,
+    SignatureMethod,
 )
 from conventions.permissions import convention_abilities
 from partners.choices import OrganisationKind
@@ -28,13 +29,36 @@ class Domain(models.Model):
     """A thematic domain of family services (petite enfance, jeunesse…), seeded by a migration."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    territory = models.ForeignKey(
+        Organisation,
+        verbose_name=_("territory"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_domains",
+        limit_choices_to={"kind": OrganisationKind.EPCI},
+        help_text=_("Empty for the national list; an intercommunality for a domain of its own."),
+    )
 
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(territory__isnull=True),
+                name="domain_national_name_unique",
+                violation_error_message=_("A national domain with this name already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["territory", "name"],
+                name="domain_territory_name_unique",
+                violation_error_message=_("This territory already has a domain with this name."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -89,6 +113,35 @@ class Convention(models.Model):
         blank=True,
         help_text=_("For example “Contrat Enfance Jeunesse (CEJ)”."),
     )
+    predecessor_reference = models.CharField(_("reference of the contract it replaces"), max_length=100, blank=True)
+    predecessor_start = models.DateField(_("start of the contract it replaces"), null=True, blank=True)
+    predecessor_end = models.DateField(_("end of the contract it replaces"), null=True, blank=True)
+    signing_place = models.CharField(
+        _("place of signature"),
+        max_length=100,
+        blank=True,
+        help_text=_("“Fait à …”: the city where the originals are signed; empty: the intercommunality's seat."),
+    )
+    original_copies = models.PositiveSmallIntegerField(
+        _("number of original copies"),
+        null=True,
+        blank=True,
+        help_text=_("“en N exemplaires originaux”; empty: one per signatory."),
+    )
+    competent_court = models.CharField(
+        _("competent administrative court"),
+        max_length=150,
+        blank=True,
+        help_text=_("For example “Tribunal administratif de Toulouse”; empty: the one of the département."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     perimeter_note = models.TextField(
         _("perimeter as described by the convention"),
         blank=True,
@@ -132,6 +185,18 @@ class Convention(models.Model):
                 condition=Q(period_end__gt=F("period_start")),
                 name="convention_period_end_after_start",
                 violation_error_message=_("The end of the period must come after its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(predecessor_end__isnull=True)
+                | Q(predecessor_start__isnull=True)
+                | Q(predecessor_end__gt=F("predecessor_start")),
+                name="convention_predecessor_period_ordered",
+                violation_error_message=_("The contract it replaces must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(original_copies__isnull=True) | Q(original_copies__gte=1),
+                name="convention_original_copies_positive",
+                violation_error_message=_("At least one original copy."),
             ),
             models.CheckConstraint(
                 condition=~Q(
@@ -261,6 +326,20 @@ class Party(models.Model):
         blank=True,
         help_text=_("Parties with the same number sign in parallel; a higher number waits for the lower ones."),
     )
+    signature_method = models.CharField(
+        _("how this party will sign"),
+        max_length=20,
+        choices=SignatureMethod.choices,
+        default=SignatureMethod.ELECTRONIC,
+        help_text=_("In the portal (the representative gets an invitation) or on paper (staff record it)."),
+    )
+    deliberation_number = models.CharField(
+        _("deliberation number"),
+        max_length=50,
+        blank=True,
+        help_text=_("Local authorities: the deliberation authorising the signature."),
+    )
+    deliberation_date = models.DateField(_("deliberation date"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -312,6 +391,8 @@ class GovernanceBody(models.Model):
     name = models.CharField(_("name"), max_length=150)
     mission = models.TextField(_("mission"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("governance body")
         verbose_name_plural = _("governance bodies")
@@ -344,6 +425,8 @@ class GovernanceMember(models.Model):
     role = models.CharField(
         _("role in the body"), max_length=20, choices=GovernanceMemberRole.choices, default=GovernanceMemberRole.MEMBER
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("governance body member")
