@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("conventions/<int:convention_pk>/diagnostic/", include("diagnostics.urls")),
     path("conventions/<int:convention_pk>/plan/", include("action_plans.urls")),
+    path("", include("partners.urls")),
     path("", include("conventions.urls")),
     path("", include("documents.urls")),
     path("", include("workflow.urls")),
