@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from diagnostics.csv_import import MAX_BYTES, parse_decimal
-from diagnostics.models import MAX_YEAR, MIN_YEAR, Consultation, Finding
+from diagnostics.models import MAX_YEAR, MIN_YEAR, Consultation, Diagnostic, Finding
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
@@ -143,6 +143,33 @@ class IndicatorValuesForm(forms.Form):
             if new_year is not None and number is not None:
                 values[(territory.pk, new_year)] = number
         return values
+
+
+class DiagnosticForm(forms.ModelForm):
+    class Meta:
+        model = Diagnostic
+        fields = ["summary", "started_on", "completed_on"]
+        labels = {
+            "summary": _("Introduction"),
+            "started_on": _("Started on"),
+            "completed_on": _("Completed on"),
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 8}),
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "summary": _(
+                "What the diagnostic covers, how it was carried out and with whom; it opens the diagnostic in the "
+                "convention and its annex."
+            ),
+            "completed_on": _("Leave empty while the diagnostic is under way."),
+        }
+        error_messages = {
+            "started_on": {"invalid": _("Type a valid date.")},
+            "completed_on": {"invalid": _("Type a valid date.")},
+        }
 
 
 class ConsultationForm(forms.ModelForm):

@@ -95,7 +95,23 @@ def diagnostic_start(*, convention: Convention, by) -> Diagnostic:
     existing = Diagnostic.objects.filter(convention=convention).first()
     if existing is not None:
         return existing
-    diagnostic = _track(Diagnostic(convention=convention), by)
+    diagnostic = _track(Diagnostic(convention=convention, started_on=timezone.localdate()), by)
+    diagnostic.full_clean()
+    diagnostic.save()
+    return diagnostic
+
+
+DIAGNOSTIC_FIELDS = ("summary", "started_on", "completed_on")
+
+
+@transaction.atomic
+def diagnostic_update(*, diagnostic: Diagnostic, fields: Mapping, by) -> Diagnostic:
+    """Changes the diagnostic's introduction and its dates (started, completed)."""
+    _lock_for_edit(diagnostic.convention, by)
+    diagnostic = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
+    for name in DIAGNOSTIC_FIELDS:
+        setattr(diagnostic, name, fields[name])
+    _track(diagnostic, by)
     diagnostic.full_clean()
     diagnostic.save()
     return diagnostic

@@ -10,6 +10,7 @@ urlpatterns = [
     # page
     path("", page.diagnostic_detail, name="detail"),
     path("ouvrir/", page.diagnostic_start, name="start"),
+    path("introduction/", page.diagnostic_settings, name="settings"),
     path("indicateurs/saisir/", page.indicator_choose, name="indicator_choose"),
     path("indicateurs/<slug:code>/", page.indicator_card, name="indicator_card"),
     path("indicateurs/<slug:code>/modifier/", page.indicator_edit, name="indicator_edit"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnostics import selectors, services
-from diagnostics.forms import IndicatorValuesForm, apply_errors
+from diagnostics.forms import DiagnosticForm, IndicatorValuesForm, apply_errors
 from diagnostics.indicators import formula_for
 from diagnostics.models import IndicatorDefinition, IndicatorValue
 from diagnostics.views.common import handles_refusal, scope
@@ -156,3 +156,31 @@ def indicator_edit(request, convention_pk: int, code: str):
 
 def _latest_year(diagnostic) -> int | None:
     return IndicatorValue.objects.filter(diagnostic=diagnostic).order_by("-year").values_list("year", flat=True).first()
+
+
+@require_http_methods(["GET", "POST"])
+@handles_refusal
+def diagnostic_settings(request, convention_pk: int):
+    """The diagnostic's introduction and its dates, edited on their own page."""
+    current = scope(request, convention_pk, editing=True)
+    form = DiagnosticForm(request.POST or None, instance=current.diagnostic)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.DIAGNOSTIC_FIELDS}
+        try:
+            services.diagnostic_update(diagnostic=current.diagnostic, fields=fields, by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The diagnostic's introduction and dates are saved."))
+            return redirect(detail_url(convention_pk))
+    return render(
+        request,
+        "diagnostics/diagnostic_form.html",
+        {
+            "convention": current.convention,
+            "abilities": current.abilities,
+            "form": form,
+            "title": _("Introduction and dates"),
+            "cancel_url": detail_url(convention_pk),
+        },
+    )

@@ -14,7 +14,7 @@ from action_plans.models import ActionPlan
 from conventions.choices import ConventionStatus
 from diagnostics.choices import FindingKind
 from diagnostics.csv_import import MAX_BYTES
-from diagnostics.models import Consultation, Finding, IndicatorValue
+from diagnostics.models import Consultation, Diagnostic, Finding, IndicatorValue
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
 from tests.conventions.factories import domain, force_status
 from tests.diagnostics.factories import (
@@ -76,6 +76,7 @@ def get_pages(convention, finding, consultation):
         "consultation_add": (url("consultation_add", convention), False, True),
         "consultation_edit": (url("consultation_edit", convention, pk=consultation.pk), False, True),
         "consultation_delete": (url("consultation_delete", convention, pk=consultation.pk), False, True),
+        "settings": (url("settings", convention), False, True),
     }
 
 
@@ -93,6 +94,7 @@ GET_PAGES = [
     "consultation_add",
     "consultation_edit",
     "consultation_delete",
+    "settings",
 ]
 
 
@@ -141,6 +143,7 @@ def post_requests(convention, finding, consultation):
         ),
         "consultation_add": (url("consultation_add", convention), {"title": "Réunion", "held_on": "2024-01-02"}),
         "consultation_delete": (url("consultation_delete", convention, pk=consultation.pk), {}),
+        "settings": (url("settings", convention), {"summary": "Changé", "started_on": "2024-01-02"}),
         "import_upload": (
             url("import_upload", convention),
             {"file": SimpleUploadedFile("v.csv", b"indicateur;territoire;annee;valeur\na;b;c;d\n")},
@@ -150,6 +153,7 @@ def post_requests(convention, finding, consultation):
 
 def snapshot():
     return (
+        list(Diagnostic.objects.values_list("pk", "summary", "started_on", "completed_on")),
         list(Finding.objects.values_list("pk", "title", "position")),
         list(Consultation.objects.values_list("pk", "title")),
         list(IndicatorValue.objects.values_list("pk", "value")),
@@ -165,6 +169,7 @@ POST_ACTIONS = [
     "indicator_edit",
     "consultation_add",
     "consultation_delete",
+    "settings",
     "import_upload",
 ]
 
@@ -665,3 +670,60 @@ def test_dates_are_shown_the_french_way(client, territory):
     ConsultationFactory(diagnostic=territory.diagnostic, held_on=datetime.date(2024, 2, 10))
     client.force_login(territory.staff)
     assert "10 février 2024" in client.get(url("detail", territory.convention)).content.decode()
+
+
+# --- Introduction and dates ---------------------------------------------------------------------------
+
+
+def test_the_staff_write_the_introduction_and_dates_and_the_page_shows_them(
+    client, world_diagnostic, django_assert_max_num_queries
+):
+    convention, users, _finding, _consultation = world_diagnostic
+    client.force_login(users["epci_staff"])
+    with django_assert_max_num_queries(12):
+        assert client.get(url("settings", convention)).status_code == 200
+    response = client.post(
+        url("settings", convention),
+        {"summary": "Diagnostic mené avec les communes.", "started_on": "2024-09-02", "completed_on": "2025-03-31"},
+    )
+    assert response.status_code == 302
+    diagnostic = Diagnostic.objects.get(convention=convention)
+    assert (diagnostic.summary, diagnostic.started_on, diagnostic.completed_on) == (
+        "Diagnostic mené avec les communes.",
+        datetime.date(2024, 9, 2),
+        datetime.date(2025, 3, 31),
+    )
+    assert diagnostic.history.first().history_user == users["epci_staff"]
+    with translation.override("fr"):
+        page = client.get(url("detail", convention), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Diagnostic mené avec les communes." in page
+    assert "2 septembre 2024" in page
+
+
+def test_a_completion_before_the_start_is_refused_and_nothing_changes(client, world_diagnostic):
+    convention, users, _finding, _consultation = world_diagnostic
+    client.force_login(users["epci_staff"])
+    before = snapshot()
+    response = client.post(
+        url("settings", convention), {"summary": "X", "started_on": "2025-03-01", "completed_on": "2025-01-01"}
+    )
+    assert response.status_code == 200
+    assert fr("A diagnostic cannot be completed before it started.") in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_diagnostic_opened_in_the_browser_starts_today(client, world):
+    convention, users = world
+    client.force_login(users["epci_staff"])
+    client.post(url("start", convention))
+    assert Diagnostic.objects.get(convention=convention).started_on is not None
+
+
+def test_the_introduction_cannot_change_once_the_convention_is_under_review(client, world_diagnostic):
+    convention, users, _finding, _consultation = world_diagnostic
+    force_status(convention, ConventionStatus.IN_REVIEW)
+    client.force_login(users["epci_staff"])
+    before = snapshot()
+    response = client.post(url("settings", convention), {"summary": "Trop tard", "started_on": "2024-01-02"})
+    assert response.status_code == 403
+    assert snapshot() == before
