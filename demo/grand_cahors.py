@@ -75,17 +75,21 @@ ORGANISATIONS = (
 
 REPRESENTATIVES = (
     # The signatories, named and titled as the published text names them.
-    RepresentativeRow("vayssouze-epci", "grand-cahors", "Jean-Marc Vayssouze", "Président du Grand Cahors"),
+    RepresentativeRow(
+        "vayssouze-epci", "grand-cahors", "Jean-Marc Vayssouze", "Président du Grand Cahors", civility="m"
+    ),
     # The same person again, for the commune he signs for as its mayor: a representative is one
     # person speaking for one organisation, so one person holding two mandates is two rows.
-    RepresentativeRow("vayssouze-cahors", "cahors", "Jean-Marc Vayssouze", "Maire de Cahors"),
-    RepresentativeRow("guillon", "caf-lot", "Valérie Guillon", "Directrice de la CAF du Lot"),
-    RepresentativeRow("lanes", "douelle", "Bénédicte Lanes", "Maire de Douelle, vice-présidente du Grand Cahors"),
-    RepresentativeRow("marre", "pradines", "Denis Marre", "Maire de Pradines"),
-    RepresentativeRow("dizengremel", "mercues", "Ludovic Dizengremel", "Maire de Mercuès"),
-    RepresentativeRow("marousseau", "ddcspp-lot", "Eric Marousseau", "Directeur adjoint de la DDCSPP"),
+    RepresentativeRow("vayssouze-cahors", "cahors", "Jean-Marc Vayssouze", "Maire de Cahors", civility="m"),
+    RepresentativeRow("guillon", "caf-lot", "Valérie Guillon", "Directrice de la CAF du Lot", civility="mme"),
+    RepresentativeRow(
+        "lanes", "douelle", "Bénédicte Lanes", "Maire de Douelle, vice-présidente du Grand Cahors", civility="mme"
+    ),
+    RepresentativeRow("marre", "pradines", "Denis Marre", "Maire de Pradines", civility="m"),
+    RepresentativeRow("dizengremel", "mercues", "Ludovic Dizengremel", "Maire de Mercuès", civility="m"),
+    RepresentativeRow("marousseau", "ddcspp-lot", "Eric Marousseau", "Directeur adjoint de la DDCSPP", civility="m"),
     # The text's own words ("adjointe à la mairie de Pradines").
-    RepresentativeRow("hilt", "pradines", "Martine Hilt", "Adjointe à la mairie de Pradines"),
+    RepresentativeRow("hilt", "pradines", "Martine Hilt", "Adjointe à la mairie de Pradines", civility="mme"),
     # Fictional people behind the demo accounts (see common.DEMO_ACCOUNTS).
     RepresentativeRow(
         "delpech",
@@ -93,6 +97,7 @@ REPRESENTATIVES = (
         "Hélène Delpech",
         "Conseillère départementale déléguée à l'enfance et aux familles",
         user="copil.cahors",
+        civility="mme",
     ),
     RepresentativeRow(
         "lacombe",
@@ -100,8 +105,9 @@ REPRESENTATIVES = (
         "Sophie Lacombe",
         "Coordinatrice de la convention territoriale globale",
         user="agent.cahors",
+        civility="mme",
     ),
-    RepresentativeRow("roux", "caf-lot", "Nathalie Roux", "Conseillère territoriale", user="caf.lot"),
+    RepresentativeRow("roux", "caf-lot", "Nathalie Roux", "Conseillère territoriale", user="caf.lot", civility="mme"),
 )
 
 # Eight signing rows for seven people: Jean-Marc Vayssouze signs twice, for the EPCI as its president

@@ -61,6 +61,7 @@ REPRESENTATIVES = (
         "Pierre Exemple",
         "Président de La Cali (personne fictive)",
         user="signataire.cali",
+        civility="m",
     ),
     RepresentativeRow(
         "caf-gironde-director",
@@ -68,8 +69,9 @@ REPRESENTATIVES = (
         "Anne Exemple",
         "Directrice de la CAF de la Gironde (personne fictive)",
         user="signataire.caf33",
+        civility="mme",
     ),
-    RepresentativeRow("coutras-mayor", "coutras", "Louis Exemple", "Maire de Coutras (personne fictive)"),
+    RepresentativeRow("coutras-mayor", "coutras", "Louis Exemple", "Maire de Coutras (personne fictive)", civility="m"),
 )
 
 # « Portraits de famille » is an associate: La Cali funds it through a convention d'objectifs and it

@@ -114,7 +114,7 @@ def demo_load(*, password: str) -> DemoReport:
                         "full_name": row.full_name,
                         "title": row.title,
                     },
-                    {"user": loading.users[row.user]} if row.user else {},
+                    {"civility": row.civility, **({"user": loading.users[row.user]} if row.user else {})},
                 )
         _load_indicator_definitions(loading)
         for demo in TERRITORY_DEMOS:

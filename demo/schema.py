@@ -38,6 +38,7 @@ class RepresentativeRow:
     full_name: str
     title: str
     user: str = ""
+    civility: str = ""  # "mme" or "m" (partners.choices.Civility)
 
 
 @dataclass(frozen=True)
