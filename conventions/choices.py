@@ -108,6 +108,21 @@ class DocumentKind(models.TextChoices):
     CONVENTION = "convention", _("Convention (PDF)")
     SIGNED_CONVENTION = "signed_convention", _("Signed convention (PDF)")
     COPIL_REPORT = "copil_report", _("Steering committee report (PDF)")
+    # The live text before signature, « PROJET » on every page: one per convention, not a version's.
+    DRAFT_CONVENTION = "draft_convention", _("Draft convention (PDF)")
+
+
+# Statuses in which a convention's live text may be printed as a draft PDF: any before its signature
+# (an avenant reopens a signed convention as a draft, whose text may be printed again).
+DRAFT_PDF_STATUSES = frozenset(
+    {
+        ConventionStatus.DRAFT,
+        ConventionStatus.IN_REVIEW,
+        ConventionStatus.CHANGES_REQUESTED,
+        ConventionStatus.APPROVED,
+        ConventionStatus.IN_SIGNATURE,
+    }
+)
 
 
 class DocumentStatus(models.TextChoices):

@@ -21,10 +21,13 @@ its roles. This module reads the convention through its relations only (it impor
 the models can ask it for abilities.
 """
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conventions.choices import (
+    DRAFT_PDF_STATUSES,
     EDITABLE_STATUSES,
     REVIEW_DISCUSSION_STATUSES,
     ConventionStatus,
@@ -32,6 +35,7 @@ from conventions.choices import (
 )
 from conventions.transitions import TRANSITIONS, Role, Transition, status_refusal
 from partners.choices import MembershipRole, OrganisationKind
+from partners.permissions import staff_organisation_kinds
 
 ABILITY_KEYS = (
     "view",
@@ -39,6 +43,7 @@ ABILITY_KEYS = (
     "follow_up",
     "review",
     "download_documents",
+    "download_draft",
     "manage_documents",
     "administer",
     # The lifecycle: each key is one button, shown when the user may press it now.
@@ -143,6 +148,7 @@ def convention_abilities(user, convention) -> dict[str, bool]:
         "follow_up": staff,
         "review": officer,
         "download_documents": True,  # whoever sees the convention
+        "download_draft": status in DRAFT_PDF_STATUSES,  # the draft PDF of the text, until it is signed
         "manage_documents": staff,  # generate again, retry
         "administer": is_administrator(user),
         "comment": Role.REVIEWER in roles and status == ConventionStatus.IN_REVIEW,
@@ -228,6 +234,14 @@ ROLE_REFUSALS = {
 }
 
 
+def draft_pdf_refusal(convention) -> str:
+    """Why the draft PDF of ``convention``'s text cannot be asked for (to whoever may see it)."""
+    return _(
+        "This convention is “%(status)s”: its draft PDF is only available until it is signed. "
+        "Download the signed convention from its versions."
+    ) % {"status": convention.get_current_status_display()}
+
+
 def diagnostic_edit_refusal(convention, abilities: dict[str, bool]) -> str | None:
     """Why whoever has ``abilities`` may not change the convention's diagnostic, or ``None``."""
     if abilities["edit"]:
@@ -251,3 +265,88 @@ def plan_edit_refusal(convention, abilities: dict[str, bool]) -> str | None:
             "funding status)."
         ) % {"status": convention.get_current_status_display()}
     return _("You can read this action plan but not modify it.")
+
+
+# --- The convention's own text and parameters, and starting a convention (the editor) ---------------
+
+
+def convention_edit_refusal(convention, abilities: dict[str, bool]) -> str | None:
+    """Why whoever has ``abilities`` may not change the convention's parameters or articles, or ``None``."""
+    if abilities["edit"]:
+        return None
+    if abilities["follow_up"]:
+        return _(
+            "This convention is “%(status)s”: its text and parameters can only be changed while it is a draft "
+            "or sent back for changes."
+        ) % {"status": convention.get_current_status_display()}
+    return _("Only the intercommunality's staff can change the convention's text and parameters.")
+
+
+@dataclass(frozen=True)
+class StartScope:
+    """Where a user may start a convention: anywhere (administrators), for the intercommunalities they
+    are staff of, and for every intercommunality of the départements of the CAFs they are staff of."""
+
+    anywhere: bool = False
+    epci_ids: frozenset = frozenset()
+    department_codes: frozenset = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.anywhere or self.epci_ids or self.department_codes)
+
+
+def convention_start_scope(user) -> StartScope:
+    """Read from the staff memberships the partners' policy keeps on the user object (one query per
+    request, shared with the navigation), plus one for the départements when the user is a CAF's staff."""
+    if not user.is_authenticated or not user.is_active:
+        return StartScope()
+    if is_administrator(user):
+        return StartScope(anywhere=True)
+    if not hasattr(user, "_ctg_start_scope"):
+        kinds = staff_organisation_kinds(user)
+        epci_ids = frozenset(pk for pk, kind in kinds.items() if kind == OrganisationKind.EPCI)
+        caf_ids = [pk for pk, kind in kinds.items() if kind == OrganisationKind.CAF]
+        department_codes = frozenset(
+            user.memberships.filter(organisation_id__in=caf_ids)
+            .exclude(organisation__department_code="")
+            .values_list("organisation__department_code", flat=True)
+            if caf_ids
+            else ()
+        )
+        user._ctg_start_scope = StartScope(epci_ids=epci_ids, department_codes=department_codes)
+    return user._ctg_start_scope
+
+
+def may_start_convention(user, epci) -> bool:
+    """Whether ``user`` may start a convention for the intercommunality ``epci``: a portal administrator
+    anywhere, its own staff, and the staff of a CAF of its département."""
+    if epci is None or epci.kind != OrganisationKind.EPCI:
+        return False
+    scope = convention_start_scope(user)
+    return (
+        scope.anywhere
+        or epci.pk in scope.epci_ids
+        or bool(epci.department_code and epci.department_code in scope.department_codes)
+    )
+
+
+def may_start_conventions(user) -> bool:
+    """Whether ``user`` may start a convention for at least one intercommunality (the « Démarrer une
+    CTG » button)."""
+    return not convention_start_scope(user).is_empty
+
+
+def start_refusal(user, epci=None) -> str:
+    """Why ``user`` may not start a convention (for ``epci``)."""
+    if epci is not None and epci.kind != OrganisationKind.EPCI:
+        return _("A convention is signed with an intercommunality (EPCI): choose one.")
+    if convention_start_scope(user).is_empty:
+        return _(
+            "Only the staff of an intercommunality, the staff of a CAF (for the intercommunalities of its "
+            "département) and the portal's administrators can start a convention."
+        )
+    return _(
+        "You can start a convention for your own intercommunality, or, as the staff of a CAF, for the "
+        "intercommunalities of its département."
+    )

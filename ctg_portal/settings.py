@@ -297,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conventions.tasks.requeue_unqueued_notifications",
         "schedule": crontab(minute="*/5"),
     },
+    # Invitations whose e-mail never went (a broker outage, an SMTP server down for long).
+    "requeue-unsent-invitations": {
+        "task": "partners.tasks.requeue_unsent_invitations",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- E-mail ----------------------------------------------------------------------------------
@@ -313,10 +318,19 @@ SIGNATURE_REMINDER_DAYS = env.int("SIGNATURE_REMINDER_DAYS", default=7)
 RENEWAL_ALERT_MONTHS = env.int("RENEWAL_ALERT_MONTHS", default=6)
 if SIGNATURE_REMINDER_DAYS < 1 or RENEWAL_ALERT_MONTHS < 1:
     raise environ.ImproperlyConfigured("SIGNATURE_REMINDER_DAYS and RENEWAL_ALERT_MONTHS must be 1 or more.")
+# An invitation's link works once, for so many days; a password reset link, for Django's
+# PASSWORD_RESET_TIMEOUT (three days). Asking for a reset link: so many requests per address and as
+# many per e-mail in each window, beyond which the form says to wait.
+INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
+if INVITATION_VALIDITY_DAYS < 1:
+    raise environ.ImproperlyConfigured("INVITATION_VALIDITY_DAYS must be 1 or more.")
+PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
+PASSWORD_RESET_RATE_WINDOW_SECONDS = env.int("PASSWORD_RESET_RATE_WINDOW_SECONDS", default=3600)
 
 # --- Territory data --------------------------------------------------------------------------
-# The small extract shipped in the repository; `make territories-full` fetches the full files.
-TERRITORY_DATA_DIR = env.path("TERRITORY_DATA_DIR", default=BASE_DIR / "data" / "territories")
+# Every EPCI and commune of France, shipped compressed in the repository (data/territories/README.md);
+# data/territories/extract/ holds the two EPCIs of the demo, `make territories-full` a newer release.
+TERRITORY_DATA_DIR = env.path("TERRITORY_DATA_DIR", default=BASE_DIR / "data" / "territories" / "france")
 
 LOGGING = {
     "version": 1,

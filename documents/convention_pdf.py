@@ -9,10 +9,16 @@ Every PDF the portal issues is signed with the portal's certificate (PAdES, ``pd
 so that anyone can check later that it came from the portal unmodified. Its metadata keywords
 (``ctg-reference=…; ctg-version=…; ctg-version-sha256=…; ctg-kind=…``) name the version it shows, so the
 verification page can say which convention and version a copy claims to be.
+
+The draft PDF (``render_draft_convention_pdf``) is the exception: it renders the live convention's
+content, built exactly as an approval would freeze it (``documents.snapshot``), so the text can
+circulate before approval; « PROJET » marks every page and its keywords name the fingerprint of the
+text it shows (``ctg-draft-sha256=…``) instead of a version.
 """
 
 import datetime
 import gc
+import json
 import warnings
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -36,12 +42,14 @@ from conventions.choices import (
     SignatureMethod,
 )
 from conventions.formats import long_date
-from conventions.models import ConventionVersion, Signature, StatusChange
+from conventions.models import Convention, ConventionVersion, Signature, StatusChange
 from conventions.selectors import version_is_signed
 from diagnostics import charts
 from diagnostics.selectors import format_number
+from documents import legal_wording
 from documents.pdf_signature import sign_pdf
 from documents.rendering import html_to_pdf
+from documents.snapshot import build_content, canonical_json, sha256_of
 from documents.version_content import readable_version_content
 from partners.choices import OrganisationKind
 
@@ -311,10 +319,72 @@ def _signature_context(version: ConventionVersion, document: dict) -> dict:
     events.sort(key=lambda event: (event["at"], event["kind"] == "change"))
     url = verification_url(version)
     return {
+        "signed_on": completed or (signatures[-1].signed_at if signatures else None),
         "signature_rows": signature_rows,
         "audit_events": events,
         "verification_url": url,
         "qr_code": mark_safe(qr_code_svg(url)),  # segno's own SVG markup of our URL
+    }
+
+
+def _deliberations(document: dict, signatories: list[dict]) -> list[str]:
+    """The « Vu la délibération … » lines, one per organisation: with the number and date each party
+    recorded since schema 2, with the wording of its time for a schema-1 version."""
+    lines = []
+    for party in signatories:
+        modern = document["schema"] >= 2
+        line = legal_wording.deliberation(party) if modern else _deliberation(party["organisation"])
+        if line and line not in lines:
+            lines.append(line)
+    return lines
+
+
+def _mark_signed_blocks(blocks: list[dict], rows: list[dict]) -> None:
+    """Under the closing formula of the signed document, each block says how and when its party signed."""
+    by_party = {row["party"].get("party_id"): row for row in rows}
+    for block in blocks:
+        row = by_party.get(block["party"].get("party_id"))
+        if row is None or row["signature"] is None:
+            continue
+        if row["signature"].method == SignatureMethod.ELECTRONIC:
+            block["signed_text"] = _("Signed electronically on %(date)s") % {"date": row["date_text"]}
+        else:
+            block["signed_text"] = _("Signed on paper at %(place)s on %(date)s") % {
+                "place": row["signature"].place,
+                "date": row["date_text"],
+            }
+
+
+def _closing_formula(document: dict, *, signed_on=None) -> str:
+    """« Fait à …, le …, en N exemplaires originaux. » under the articles, unless an article already
+    ends the text with it (the model text's last one does) or the version predates schema 2."""
+    if document["schema"] < 2:
+        return ""
+    if any(legal_wording.CLOSING_LINE.search(article.get("body", "")) for article in document["articles"]):
+        return ""
+    return legal_wording.closing_formula(document, signed_on=signed_on)
+
+
+def _text_context(content: dict) -> dict:
+    """What every convention document shows of a content (a version's, or the live draft's)."""
+    document = _with_long_dates(readable_version_content(content))
+    signatories = _signatories(document)
+    modern = document["schema"] >= 2  # schema 1 froze no legal identity: its wording stays as it was
+    return {
+        "document": document,
+        "signatories": signatories,
+        # One line per organisation on the cover, even when two of its representatives sign.
+        "signatory_organisations": list(
+            dict.fromkeys(party["organisation"]["legal_denomination"] for party in signatories)
+        ),
+        "party_designations": [legal_wording.party_designation(party) for party in signatories] if modern else [],
+        "deliberations": _deliberations(document, signatories),
+        "predecessor_text": legal_wording.predecessor(document),
+        "signature_blocks": [legal_wording.signature_block(party) for party in signatories] if modern else [],
+        "indicator_tables": _indicator_tables(content.get("diagnostic")),
+        "governance": _governance(content.get("governance", [])),
+        "created": timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat(),
+        "issued_on_text": long_date(timezone.localdate()),
     }
 
 
@@ -325,40 +395,58 @@ def build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
 
 
 def _build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
-    content = version.content
-    document = _with_long_dates(readable_version_content(content))
-    convention = version.convention
+    context = _text_context(version.content)
+    document = context["document"]
     kind = DocumentKind.SIGNED_CONVENTION if signed else DocumentKind.CONVENTION
-    signatories = _signatories(document)
-    deliberations = []
-    for party in signatories:
-        line = _deliberation(party["organisation"])
-        if line and line not in deliberations:
-            deliberations.append(line)
-    context = {
-        "version": version,
-        "document": document,
-        "signatories": signatories,
-        # One line per organisation on the cover, even when two of its representatives sign.
-        "signatory_organisations": list(dict.fromkeys(party["organisation"]["name"] for party in signatories)),
-        "deliberations": deliberations,
-        "indicator_tables": _indicator_tables(content.get("diagnostic")),
-        "governance": _governance(content.get("governance", [])),
-        "signed": signed,
-        "draft": not signed and not version_is_signed(version),
-        "keywords": document_keywords(
-            reference=document["reference"] or convention.reference,
-            version_number=version.number,
-            version_sha256=version.content_sha256,
-            kind=kind,
-        ),
-        "created": timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat(),
-        "issued_on_text": long_date(timezone.localdate()),
-        "approved_on_text": long_date(version.approved_at),
-    }
+    context.update(
+        {
+            "version": version,
+            "live_draft": False,
+            "signed": signed,
+            "draft": not signed and not version_is_signed(version),
+            "keywords": document_keywords(
+                reference=document["reference"] or version.convention.reference,
+                version_number=version.number,
+                version_sha256=version.content_sha256,
+                kind=kind,
+            ),
+            "approved_on_text": long_date(version.approved_at),
+        }
+    )
+    signed_on = None
     if signed:
         context.update(_signature_context(version, document))
+        signed_on = context["signed_on"]
+        _mark_signed_blocks(context["signature_blocks"], context["signature_rows"])
+    context["closing_formula"] = _closing_formula(document, signed_on=signed_on)
     return render_to_string("pdf/convention.html", context)
+
+
+def draft_keywords(*, reference: str, content_sha256: str) -> str:
+    """The PDF keywords of a draft: the convention, and the fingerprint of the text it shows (no version)."""
+    return f"ctg-reference={reference}; ctg-draft-sha256={content_sha256}; ctg-kind={DocumentKind.DRAFT_CONVENTION}"
+
+
+def build_draft_convention_html(convention: Convention, *, content: dict, content_sha256: str) -> str:
+    """The HTML of the draft PDF of ``convention``: ``content`` is its live content (``documents.snapshot``),
+    laid out as a version's would be, with « PROJET » on every page and no version facts."""
+    with override(settings.LANGUAGE_CODE):
+        context = _text_context(content)
+        document = context["document"]
+        context.update(
+            {
+                "version": None,
+                "live_draft": True,
+                "draft_sha256": content_sha256,
+                "signed": False,
+                "draft": True,
+                "keywords": draft_keywords(
+                    reference=document["reference"] or convention.reference, content_sha256=content_sha256
+                ),
+                "closing_formula": _closing_formula(document),
+            }
+        )
+        return render_to_string("pdf/convention.html", context)
 
 
 def lay_out(html: str) -> bytes:
@@ -369,6 +457,18 @@ def lay_out(html: str) -> bytes:
         pdf = html_to_pdf(html, pdf_variant=PDF_VARIANT)
         gc.collect()
     return pdf
+
+
+def render_draft_convention_pdf(convention: Convention) -> tuple[bytes, str]:
+    """The draft PDF of ``convention`` from its live content, signed by the portal, and the SHA-256 of
+    the content it shows (what a new request compares to reuse it)."""
+    # Serialised and read back, as a version stores it: the draft shows exactly what an approval would freeze.
+    text = canonical_json(build_content(convention))
+    digest = sha256_of(text)
+    pdf = lay_out(build_draft_convention_html(convention, content=json.loads(text), content_sha256=digest))
+    with override(settings.LANGUAGE_CODE):
+        reason = _("Draft of convention %(reference)s, not approved") % {"reference": convention.reference}
+    return sign_pdf(pdf, reason=reason, location=settings.PORTAL_BASE_URL), digest
 
 
 def render_convention_pdf(version: ConventionVersion, *, signed: bool) -> bytes:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
@@ -27,6 +27,8 @@ class DocumentSlot:
 
     @property
     def key(self) -> str:
+        if self.kind == DocumentKind.DRAFT_CONVENTION:
+            return self.kind  # one per convention
         subject = f"v{self.version.pk}" if self.version is not None else f"m{self.meeting.pk}"
         return f"{self.kind}-{subject}"
 
@@ -36,25 +38,38 @@ class DocumentCentre:
     convention: Convention
     version_groups: list  # [(version, [slots])], newest version first
     meeting_slots: list  # [slots], newest meeting first
+    draft_slot: DocumentSlot | None = None  # the draft PDF of the live text, while it may be asked for
 
     @property
     def any_in_progress(self) -> bool:
         slots = [s for _v, group in self.version_groups for s in group] + self.meeting_slots
+        if self.draft_slot is not None:
+            slots.append(self.draft_slot)
         return any(s.document is not None and s.document.is_in_progress for s in slots)
 
 
-def document_centre(*, convention: Convention) -> DocumentCentre:
-    """Every version's documents and every meeting's report, in three queries whatever their number."""
+TITLES = {
+    DocumentKind.CONVENTION: _("Convention (PDF)"),
+    DocumentKind.SIGNED_CONVENTION: _("Signed convention (PDF)"),
+    DocumentKind.COPIL_REPORT: _("Meeting report (PDF)"),
+    DocumentKind.DRAFT_CONVENTION: _("Draft convention (PDF)"),
+}
+
+
+def document_centre(*, convention: Convention, with_draft: bool = False) -> DocumentCentre:
+    """Every version's documents and every meeting's report, in three queries whatever their number;
+    with the draft PDF's slot when ``with_draft`` (whoever asks may have it: ``download_draft``)."""
     versions = versions_of(convention=convention)
     documents = list(GeneratedDocument.objects.filter(convention=convention).select_related("requested_by"))
     by_version = {(d.kind, d.version_id): d for d in documents if d.version_id}
     by_meeting = {d.meeting_id: d for d in documents if d.meeting_id}
+    draft = next((d for d in documents if d.kind == DocumentKind.DRAFT_CONVENTION), None)
     groups = []
     for version in versions:
         slots = [
             DocumentSlot(
                 kind=DocumentKind.CONVENTION,
-                title=_("Convention (PDF)"),
+                title=TITLES[DocumentKind.CONVENTION],
                 document=by_version.get((DocumentKind.CONVENTION, version.pk)),
                 version=version,
             )
@@ -63,7 +78,7 @@ def document_centre(*, convention: Convention) -> DocumentCentre:
             slots.append(
                 DocumentSlot(
                     kind=DocumentKind.SIGNED_CONVENTION,
-                    title=_("Signed convention (PDF)"),
+                    title=TITLES[DocumentKind.SIGNED_CONVENTION],
                     document=by_version.get((DocumentKind.SIGNED_CONVENTION, version.pk)),
                     version=version,
                 )
@@ -75,7 +90,7 @@ def document_centre(*, convention: Convention) -> DocumentCentre:
     meeting_slots = [
         DocumentSlot(
             kind=DocumentKind.COPIL_REPORT,
-            title=_("Meeting report (PDF)"),
+            title=TITLES[DocumentKind.COPIL_REPORT],
             document=by_meeting.get(meeting.pk),
             meeting=meeting,
         )
@@ -85,6 +100,11 @@ def document_centre(*, convention: Convention) -> DocumentCentre:
         convention=convention,
         version_groups=groups,
         meeting_slots=meeting_slots,
+        draft_slot=DocumentSlot(
+            kind=DocumentKind.DRAFT_CONVENTION, title=TITLES[DocumentKind.DRAFT_CONVENTION], document=draft
+        )
+        if with_draft
+        else None,
     )
 
 
@@ -102,14 +122,9 @@ def document_for_user(*, user, convention_pk: int, document_pk: int) -> Generate
 
 def slot_of(document: GeneratedDocument) -> DocumentSlot:
     """The centre's slot for one document (the status partial polled by htmx)."""
-    titles = {
-        DocumentKind.CONVENTION: _("Convention (PDF)"),
-        DocumentKind.SIGNED_CONVENTION: _("Signed convention (PDF)"),
-        DocumentKind.COPIL_REPORT: _("Meeting report (PDF)"),
-    }
     return DocumentSlot(
         kind=document.kind,
-        title=titles[document.kind],
+        title=TITLES[document.kind],
         document=document,
         version=document.version,
         meeting=document.meeting,
@@ -117,9 +132,10 @@ def slot_of(document: GeneratedDocument) -> DocumentSlot:
 
 
 def documents_for_user(*, user, convention_pk: int) -> tuple[Convention, DocumentCentre]:
-    """The convention (404 when not visible) and its document centre."""
+    """The convention (404 when not visible) and its document centre as ``user`` may use it."""
     convention = convention_for_user(user=user, pk=convention_pk)
-    return convention, document_centre(convention=convention)
+    with_draft = convention.get_abilities(user)["download_draft"]
+    return convention, document_centre(convention=convention, with_draft=with_draft)
 
 
 def document_as_now(*, pk: int) -> GeneratedDocument | None:
@@ -146,8 +162,12 @@ def find_document_by_sha256(sha256: str) -> GeneratedDocument | None:
 
 
 def download_filename(document: GeneratedDocument) -> str:
-    """``CTG-GRAND-CAHORS-2020-v1-signee.pdf``, ``…-v2.pdf``, ``…-rapport-copil-2024-03-15.pdf``."""
+    """``CTG-GRAND-CAHORS-2020-v1-signee.pdf``, ``…-v2.pdf``, ``…-rapport-copil-2024-03-15.pdf``,
+    ``…-projet-2026-12-06.pdf``."""
     reference = document.convention.reference
+    if document.kind == DocumentKind.DRAFT_CONVENTION:
+        day = timezone.localdate(document.finished_at) if document.finished_at else timezone.localdate()
+        return f"{reference}-projet-{day:%Y-%m-%d}.pdf"
     if document.kind == DocumentKind.COPIL_REPORT:
         meeting = document.meeting
         return f"{reference}-rapport-{meeting.body.kind}-{meeting.held_on:%Y-%m-%d}.pdf"

@@ -1,13 +1,18 @@
 """A version's frozen content made readable, for the version page, the signing page and the PDFs.
 
 Works from the content dictionary alone (``ConventionVersion.content``), without a query, so every
-rendering shows the exact text that was hashed.
+rendering shows the exact text that was hashed. Every schema a version was ever frozen with stays
+readable (``documents.snapshot`` lists them): keys a schema did not record are read with a default.
 """
 
 import datetime
 from decimal import Decimal
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
 from conventions.choices import PartyRole
+from conventions.markup import render_markdown
 from diagnostics.choices import FindingKind, Priority
 from partners.choices import OrganisationKind
 
@@ -57,6 +62,51 @@ def _funding_table(lines: list[dict]) -> dict:
     }
 
 
+def _address_line(address: dict) -> str:
+    """« 12 rue des Écoles, 46000 Cahors », or "" when no part is known."""
+    town = " ".join(part for part in (address.get("postal_code", ""), address.get("city", "")) if part)
+    return ", ".join(part for part in (address.get("street", ""), town) if part)
+
+
+def readable_organisation(row: dict) -> dict:
+    """An organisation of a version's content, with its legal identity (schema 2) or its name (schema 1)."""
+    legal = row.get("legal_denomination") or row["name"]
+    address = {"street": "", "postal_code": "", "city": "", **(row.get("address") or {})}
+    return {
+        **row,
+        "display_name": row.get("short_name") or row["name"],
+        "kind_label": _label(OrganisationKind, row["kind"]),
+        "legal_denomination": legal,
+        "article": row.get("article", ""),
+        "legal_denomination_with_article": row.get("legal_denomination_with_article") or legal,
+        "of_legal_denomination": row.get("of_legal_denomination", ""),
+        "address": address,
+        "address_line": _address_line(address),
+    }
+
+
+def readable_representative(row: dict | None) -> dict | None:
+    """A signing representative, with civility, title with its article and delegation (schema 2)."""
+    if row is None:
+        return None
+    return {
+        **row,
+        "civility": row.get("civility", ""),
+        "name_with_civility": row.get("name_with_civility") or row["full_name"],
+        "title": row.get("title", ""),
+        "title_with_article": row.get("title_with_article") or row.get("title", ""),
+        "delegation": row.get("delegation", ""),
+    }
+
+
+def article_html(body: str, *, schema: int) -> SafeString:
+    """An article's body as HTML, the same on the version page and in the PDF: Markdown (sanitised by
+    ``conventions.markup``) since schema 2; before, plain text whose line breaks are kept."""
+    if schema >= 2:
+        return render_markdown(body)
+    return format_html('<p class="preserve-lines">{}</p>', body)
+
+
 def readable_version_content(content: dict) -> dict:
     """A version's frozen content (``ConventionVersion.content``) ready for ``versions/_content.html``.
 
@@ -69,14 +119,18 @@ def readable_version_content(content: dict) -> dict:
     def domain_name(code: str) -> str:
         return domain_names.get(code, code)
 
-    def organisation(row: dict) -> dict:
-        return {
-            **row,
-            "display_name": row.get("short_name") or row["name"],
-            "kind_label": _label(OrganisationKind, row["kind"]),
+    schema = content.get("schema", 1)
+    parties = [
+        {
+            **party,
+            "organisation": readable_organisation(party["organisation"]),
+            "representative": readable_representative(party.get("representative")),
+            "signature_method": party.get("signature_method", ""),
+            "deliberation_number": party.get("deliberation_number", ""),
+            "deliberation_date": _day(party.get("deliberation_date")),
         }
-
-    parties = [{**party, "organisation": organisation(party["organisation"])} for party in content.get("parties", [])]
+        for party in content.get("parties", [])
+    ]
     signatories = sorted(
         (party for party in parties if party["role"] == PartyRole.SIGNATORY),
         key=lambda party: (party["signing_order"] or 0, party["organisation"]["name"]),
@@ -142,17 +196,33 @@ def readable_version_content(content: dict) -> dict:
         plan = {"summary": plan.get("summary", ""), "orientations": orientations, "funding": _funding_table(every_line)}
 
     period = content.get("period", {})
+    # Schema 1 named the contract replaced in one line; schema 2 says its kind, reference and dates.
+    predecessor = content.get("predecessor") or {"kind": content.get("replaces_contract", "")}
     return {
+        "schema": schema,
         "reference": content.get("reference", ""),
         "title": content.get("title", ""),
         "amendment_number": content.get("amendment_number", 0),
-        "epci": organisation(content["epci"]),
+        "epci": readable_organisation(content["epci"]),
         "period_start": _day(period.get("start")),
         "period_end": _day(period.get("end")),
-        "replaces_contract": content.get("replaces_contract", ""),
+        "replaces_contract": predecessor.get("kind", ""),
+        "predecessor": {
+            "kind": predecessor.get("kind", ""),
+            "reference": predecessor.get("reference", ""),
+            "start": _day(predecessor.get("start")),
+            "end": _day(predecessor.get("end")),
+        },
         "perimeter_note": content.get("perimeter_note", ""),
-        "domains": content.get("domains", []),
-        "articles": content.get("articles", []),
+        # Schema 1 froze none of these: the closing formula is not shown for its versions.
+        "signing_place": content.get("signing_place", ""),
+        "original_copies": content.get("original_copies"),
+        "competent_court": content.get("competent_court", ""),
+        "domains": [{"territorial": False, **domain} for domain in content.get("domains", [])],
+        "articles": [
+            {**article, "body_html": article_html(article.get("body", ""), schema=schema)}
+            for article in content.get("articles", [])
+        ],
         "signing_rounds": [{"order": order, "parties": members} for order, members in rounds.items()],
         "signatory_count": len(signatories),
         "associates": [party for party in parties if party["role"] == PartyRole.ASSOCIATE],

@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners.models import Membership, Organisation, Representative
+from ctg_portal.errors import PortalError
+from partners.models import Invitation, Membership, Organisation, Representative
+from partners.services import accounts
 
 
 class RepresentativeInline(admin.TabularInline):
@@ -12,12 +16,22 @@ class RepresentativeInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "siren", "insee_code", "population", "epci"]
-    list_filter = ["kind"]
-    search_fields = ["name", "short_name", "siren", "insee_code"]
+    list_display = ["name", "legal_name", "kind", "siren", "insee_code", "postal_code", "population", "epci"]
+    list_filter = ["kind", "department_code"]
+    search_fields = ["name", "short_name", "legal_name", "siren", "insee_code", "postal_code", "city"]
     autocomplete_fields = ["epci"]
     inlines = [RepresentativeInline]
     list_select_related = ["epci"]
+    fieldsets = [
+        (None, {"fields": ["kind", "name", "short_name"]}),
+        (
+            _("Legal identity"),
+            {"fields": ["legal_name", "definite_article", "name_liaison", "siren", "address", "postal_code", "city"]},
+        ),
+        (_("Territory"), {"fields": ["insee_code", "department_code", "population", "epci"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(Representative)
@@ -31,8 +45,95 @@ class RepresentativeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "organisation", "role", "created_at"]
-    list_filter = ["role", "organisation__kind"]
+    list_display = ["user", "organisation", "role", "is_referent", "created_at"]
+    list_filter = ["role", "is_referent", "organisation__kind"]
     search_fields = ["user__username", "user__last_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SimpleHistoryAdmin):
+    """Invitations are sent from the organisations' Équipe page (the services check and e-mail them):
+    here they are read, sent again or revoked. The link's token is never stored; its hash is not shown."""
+
+    list_display = [
+        "email",
+        "organisation",
+        "role",
+        "is_referent",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["role", "is_referent", "organisation__kind"]
+    search_fields = ["email", "full_name", "organisation__name"]
+    list_select_related = ["organisation", "invited_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "email",
+        "full_name",
+        "organisation",
+        "role",
+        "is_referent",
+        "representative",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "enqueue_failed_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["resend", "revoke"]
+    # The history lists who changed what, never the token's hash.
+    history_list_display = ["sent_at", "expires_at", "accepted_at", "revoked_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple_history's changes between records, without the token's hash."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=["token_sha256"], foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+    def _apply(self, request, queryset, service) -> int:
+        done = 0
+        for invitation in queryset:
+            try:
+                service(invitation=invitation, by=request.user)
+            except PortalError as error:
+                self.message_user(request, f"{invitation.email}: {error}", messages.ERROR)
+            else:
+                done += 1
+        return done
+
+    @admin.action(description=_("Send the selected invitations again (new link)"))
+    def resend(self, request, queryset):
+        if done := self._apply(request, queryset, accounts.resend_invitation):
+            text = ngettext("%(count)d invitation sent again.", "%(count)d invitations sent again.", done)
+            self.message_user(request, text % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Revoke the selected invitations"))
+    def revoke(self, request, queryset):
+        if done := self._apply(request, queryset, accounts.revoke_invitation):
+            text = ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", done)
+            self.message_user(request, text % {"count": done}, messages.SUCCESS)

@@ -11,6 +11,8 @@ article is read off the name itself; a mute h cannot be guessed, so « H… » t
 import re
 import unicodedata
 
+from partners.choices import OrganisationKind
+
 # TNCC codes (INSEE) and the article each implies at the start of the name.
 LIAISON_DE = 0
 LIAISON_D_APOSTROPHE = 1
@@ -34,7 +36,9 @@ LIAISON_CHOICES = [
     (LIAISON_LOS, "de Los …"),
 ]
 
-APOSTROPHE = "\u2019"  # typographic apostrophe, as French typesetting wants
+# The straight apostrophe, as Etalab's names (« CA d'Agen », « Les Sables-d'Olonne ») and what people type
+# write it: an elision made here must not read « Caisse d'allocations familiales de l’Ain » beside them.
+APOSTROPHE = "'"
 _APOSTROPHES = "'\u2019"
 _ARTICLE_PREFIXES = [
     ("Les ", LIAISON_LES),
@@ -85,7 +89,7 @@ def of_place(name: str, liaison: int | None = None) -> str:
         return f"d{APOSTROPHE}{name}"
     if liaison == LIAISON_L_APOSTROPHE:
         # Départements are written « de l'Ain », communes « de L'Isle-Adam »: keep the name's own case.
-        return f"de {name.replace(chr(39), APOSTROPHE, 1)}"
+        return f"de {name}"
     if liaison == LIAISON_DE and _starts_with_vowel(name):
         return f"d{APOSTROPHE}{name}"
     return f"de {name}"
@@ -100,19 +104,7 @@ def at_place(name: str, liaison: int | None = None) -> str:
         return f"au {_without_article(name, liaison)}"
     if liaison in (LIAISON_LES, LIAISON_AUX):
         return f"aux {_without_article(name, liaison)}"
-    return f"à {name.replace(chr(39), APOSTROPHE)}" if liaison == LIAISON_L_APOSTROPHE else f"à {name}"
-
-
-def department_name_with_article(name: str, liaison: int | None = None) -> str:
-    """A département as a sentence names it, lower-case article: « le Lot », « la Gironde », « l'Ain »."""
-    name = name.strip()
-    if liaison is None:
-        liaison = guess_liaison(name)
-    if liaison in (LIAISON_LE,):
-        return f"le {_without_article(name, liaison)}"
-    if liaison in (LIAISON_LES, LIAISON_AUX):
-        return f"les {_without_article(name, liaison)}"
-    return name
+    return f"à {name}"
 
 
 def of_department(name: str, liaison: int | None = None) -> str:
@@ -149,6 +141,7 @@ _FEMININE_HEADS = {
     "collectivité",
     "délégation",
     "mairie",
+    "eurométropole",
 }
 _MASCULINE_HEADS = {
     "département",
@@ -188,7 +181,7 @@ def guess_definite_article(legal_name: str) -> str:
         return "la"
     if head in _MASCULINE_HEADS:
         return "le"
-    if head in {"association", "union", "agence", "état", "office", "udaf", "ursaff", "académie"}:
+    if head in {"association", "union", "agence", "état", "office", "udaf", "urssaf", "académie"}:
         return "l'"
     return "-"
 
@@ -209,7 +202,7 @@ def contracted_with_de(phrase: str) -> str:
         return "du " + phrase[3:]
     if phrase.startswith("les "):
         return "des " + phrase[4:]
-    if phrase.startswith(("la ", "l'", f"l{APOSTROPHE}")):
+    if phrase.startswith(("la ", "l'", "l\u2019")):
         return "de " + phrase
     return f"d{APOSTROPHE}{phrase}" if _starts_with_vowel(phrase) else f"de {phrase}"
 
@@ -223,6 +216,27 @@ def title_with_article(title: str, civility: str) -> str:
     if _starts_with_vowel(title):
         return f"l{APOSTROPHE}{title}"
     return f"{'la' if civility == 'mme' else 'le'} {title}"
+
+
+# Feminine heads of names taking « l' » (« l'Association », « l'Union »…): the participle agrees
+# (« représentée »). Other names taking « l' » are masculine (« l'État », « l'Office »…).
+_FEMININE_ELIDED_HEADS = {"association", "union", "agence", "académie", "agglomération", "entente", "école"}
+# Without an article to go by, the kind says it: « la Caisse », « la Commune », « la Mutualité », « l'Association ».
+_FEMININE_KINDS = {OrganisationKind.CAF, OrganisationKind.MSA, OrganisationKind.COMMUNE, OrganisationKind.ASSOCIATION}
+
+
+def represented(*, article: str, legal_denomination: str, kind: str) -> str:
+    """« représentée », « représenté » or « représentés », agreeing with an organisation's legal
+    denomination: its article, else its first word, else its kind."""
+    words = legal_denomination.split()
+    head = words[0].lower() if words else ""
+    if article == "la" or (article != "le" and head in _FEMININE_ELIDED_HEADS):
+        return "représentée"
+    if article == "les":
+        return "représentés"
+    if article in ("le", "l'"):
+        return "représenté"
+    return "représentée" if kind in _FEMININE_KINDS else "représenté"
 
 
 _SPACES = re.compile(r"\s+")

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Fetches Etalab's full « découpage administratif » (every EPCI and commune of France) into data/full/,
-# which git ignores: the repository only ships the two-EPCI extract of data/territories/.
+# which git ignores. The repository already ships these files, compressed, in data/territories/france/
+# (the TERRITORY_DATA_DIR by default): this script is for a newer release. Change VERSION and SHA256,
+# then either import it directly or rebuild the shipped files from it:
 #
-#   scripts/fetch_territories.sh            then   .venv/bin/python manage.py import_territories --data-dir data/full
+#   scripts/fetch_territories.sh   then   .venv/bin/python manage.py import_territories --data-dir data/full
+#                                  or     python3 data/territories/make_data.py --source data/full
 #
-# The files come from the npm package @etalab/decoupage-administratif, at the version the extract was
-# made from; the tarball is checked against its pinned SHA-256 before anything is unpacked.
+# The files come from the npm package @etalab/decoupage-administratif; the tarball is checked against
+# its pinned SHA-256 before anything is unpacked.
 set -euo pipefail
 
 PACKAGE="@etalab/decoupage-administratif"
@@ -33,8 +36,10 @@ echo "${SHA256}  ${scratch}/${TARBALL}" | sha256sum --check --quiet \
 tar -xzf "${scratch}/${TARBALL}" -C "$scratch"
 mkdir -p "$destination"
 cp "${scratch}/package/data/epci.json" "${scratch}/package/data/communes.json" \
-    "${scratch}/package/LICENSE" "${scratch}/package/README.md" "$destination/"
+    "${scratch}/package/data/departements.json" "${scratch}/package/LICENSE" "${scratch}/package/README.md" \
+    "$destination/"
 
 say "$(ls "$destination" | tr '\n' ' ')in ${destination}/"
-echo "Now import them (about 10 s the first time):"
+echo "Now import them (about 10 s the first time), or rebuild the shipped files from them:"
 echo "    .venv/bin/python manage.py import_territories --data-dir ${destination}"
+echo "    python3 data/territories/make_data.py --source ${destination}"

@@ -9,6 +9,7 @@ from django.core.cache import caches
 
 from ctg_portal.celery import app as celery_app
 from tests.roles import world  # noqa: F401 (a fixture shared by the permission tests)
+from tests.smtp import flaky_smtp  # noqa: F401 (a fixture shared by the e-mail tests)
 
 
 class InvalidTemplateVariable(str):

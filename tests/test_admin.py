@@ -44,6 +44,7 @@ READ_ONLY_MODELS = {
     ("conventions", "notification"),
     ("conventions", "generateddocument"),
     ("diagnostics", "stagedimport"),  # staged and applied by the CSV import's services
+    ("partners", "invitation"),  # sent from the Équipe page, which e-mails them; revoked or sent again here
 }
 
 

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from workflow.views import lifecycle, pages, review, signing, versions
+from workflow.views import lifecycle, pages, review, signing, start, versions
 
 app_name = "workflow"
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    # start
+    path("conventions/demarrer/", start.start, name="start"),
     path("conventions/<int:convention_pk>/", pages.convention_detail, name="detail"),
     # lifecycle
     path("conventions/<int:convention_pk>/cycle/<slug:action>/", lifecycle.transition, name="transition"),

@@ -21,8 +21,9 @@ def document_path(document: "GeneratedDocument", filename: str) -> str:
 class GeneratedDocument(models.Model):
     """One PDF the portal issues, with the state of its rendering and the proof of what it holds.
 
-    A convention version has at most one document of each kind, a meeting one report: asking again
-    reuses it (unless forced, which renders it again in place). ``sha256`` is the digest of the exact
+    A convention version has at most one document of each kind, a meeting one report, a convention
+    one draft PDF of its live text: asking again reuses it (unless forced, which renders it again in
+    place; a draft whose text changed since is rendered again). ``sha256`` is the digest of the exact
     bytes issued, which the verification page looks up.
     """
 
@@ -46,6 +47,9 @@ class GeneratedDocument(models.Model):
     )
     file = models.FileField(_("file"), upload_to=document_path, blank=True, max_length=300)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # A draft PDF: the SHA-256 of the live content it was rendered from (``documents.snapshot``), so that
+    # a new request reuses it while the text has not changed.
+    content_sha256 = models.CharField(_("SHA-256 of the text shown"), max_length=64, blank=True)
     size_bytes = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     render_seconds = models.FloatField(_("render time (s)"), null=True, blank=True)
@@ -87,14 +91,27 @@ class GeneratedDocument(models.Model):
                 name="document_once_per_meeting_and_kind",
                 violation_error_message=_("This meeting already has this document."),
             ),
-            # Convention PDFs belong to a version; copil reports to a meeting.
+            models.UniqueConstraint(
+                fields=["convention"],
+                condition=Q(kind=DocumentKind.DRAFT_CONVENTION),
+                name="document_draft_once_per_convention",
+                violation_error_message=_("This convention already has a draft PDF."),
+            ),
+            # Convention PDFs belong to a version; copil reports to a meeting; a draft to the convention alone.
             models.CheckConstraint(
                 condition=(
                     Q(kind__in=[DocumentKind.CONVENTION, DocumentKind.SIGNED_CONVENTION])
                     & Q(version__isnull=False, meeting__isnull=True)
                 )
-                | (Q(kind=DocumentKind.COPIL_REPORT) & Q(meeting__isnull=False)),
+                | (Q(kind=DocumentKind.COPIL_REPORT) & Q(meeting__isnull=False))
+                | (Q(kind=DocumentKind.DRAFT_CONVENTION) & Q(version__isnull=True, meeting__isnull=True)),
                 name="document_subject_matches_kind",
+            ),
+            # A ready draft says which text it shows.
+            models.CheckConstraint(
+                condition=~Q(kind=DocumentKind.DRAFT_CONVENTION, status=DocumentStatus.READY)
+                | Q(content_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="document_ready_draft_has_content_digest",
             ),
             # A ready document has its file and its proof; a failed one says why.
             models.CheckConstraint(

@@ -6,7 +6,9 @@
 
 Idempotence: the same version reuses its document unless forced; forcing a ready document never takes
 its file away: the row stays ready (downloadable, verifiable) with ``refresh_requested_at`` set until
-the new bytes replace the old ones.
+the new bytes replace the old ones. The draft PDF of a convention's live text (one per convention) is
+reused while the text has not changed (the SHA-256 of its content, ``documents.snapshot``), and
+rendered again, in place, as soon as it has.
 
 A broker outage never fails the request: the task is sent after the commit by
 :func:`ctg_portal.queueing.enqueue_on_commit`; a publish that fails is logged and noted on the row
@@ -25,11 +27,12 @@ from django.utils.translation import gettext as _
 
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
-from conventions.permissions import ROLE_REFUSALS
+from conventions.permissions import ROLE_REFUSALS, draft_pdf_refusal
 from conventions.selectors import version_is_signed
 from ctg_portal.errors import NotAllowed, PortalError
 from ctg_portal.queueing import enqueue, enqueue_on_commit
 from documents.selectors import stalled_documents
+from documents.snapshot import build_content, content_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +60,13 @@ def _check_may_ask(convention: Convention, by, *, manage: bool, refusal: str) ->
         raise NotAllowed(ROLE_REFUSALS[refusal])
 
 
-def _check_subject(*, convention: Convention, kind: str, version, meeting) -> tuple:
+def _check_subject(*, convention: Convention, kind: str, version, meeting, by) -> tuple:
     if kind not in DocumentKind.values:
         raise DocumentRefused(_("Unknown kind of document."))
+    if kind == DocumentKind.DRAFT_CONVENTION:
+        if by is not None and not convention.get_abilities(by)["download_draft"]:
+            raise DocumentRefused(draft_pdf_refusal(convention))
+        return None, None
     if kind in (DocumentKind.CONVENTION, DocumentKind.SIGNED_CONVENTION):
         if version is None or version.convention_id != convention.pk:
             raise DocumentRefused(_("Choose a version of this convention."))
@@ -77,12 +84,15 @@ def _check_subject(*, convention: Convention, kind: str, version, meeting) -> tu
 def _find_or_create(*, convention, kind, version, meeting, by) -> tuple[GeneratedDocument, bool]:
     """The document's row, locked; created pending when it did not exist (a concurrent creation wins)."""
     lookup = {"kind": kind, "version": version, "meeting": meeting}
+    if kind == DocumentKind.DRAFT_CONVENTION:
+        lookup["convention"] = convention
     found = GeneratedDocument.objects.select_for_update().filter(**lookup).first()
     if found is not None:
         return found, False
     try:
         with transaction.atomic():
-            return GeneratedDocument.objects.create(convention=convention, requested_by=by, **lookup), True
+            fields = {"convention": convention, **lookup}
+            return GeneratedDocument.objects.create(requested_by=by, **fields), True
     except IntegrityError:
         return GeneratedDocument.objects.select_for_update().get(**lookup), False
 
@@ -135,13 +145,18 @@ def document_request(
     ``force``, which renders it again (staff only). ``by=None`` is the portal itself (the last
     signature, an operator's command). ``queue=False`` prepares the row without sending a task (the
     command renders it itself, and then also re-renders a failed document).
+    The draft PDF (``DocumentKind.DRAFT_CONVENTION``, no version) is reused while it is being rendered
+    or is ready with the text as it stands; otherwise it is rendered again (a failed one too: the text
+    may have been fixed since), by whoever may see the convention.
     Raises ``NotAllowed`` or ``DocumentRefused``.
     """
     _check_may_ask(convention, by, manage=force, refusal="manage_documents")
-    version, meeting = _check_subject(convention=convention, kind=kind, version=version, meeting=meeting)
+    version, meeting = _check_subject(convention=convention, kind=kind, version=version, meeting=meeting, by=by)
     with transaction.atomic():
         document, created = _find_or_create(convention=convention, kind=kind, version=version, meeting=meeting, by=by)
         renew = created or force or (not queue and document.status == DocumentStatus.FAILED)
+        if kind == DocumentKind.DRAFT_CONVENTION and not renew:
+            renew = _draft_outdated(document, convention)
         if not renew:
             return document
         _reset(document, by=by)
@@ -151,6 +166,15 @@ def document_request(
             document.task_id = ""
         document.save()
     return document
+
+
+def _draft_outdated(document: GeneratedDocument, convention: Convention) -> bool:
+    """Whether a draft PDF must be rendered again: not awaited, and not ready with today's text."""
+    if document.awaits_rendering:
+        return False  # the rendering to come reads the text as it will stand then
+    if document.status != DocumentStatus.READY:
+        return True
+    return document.content_sha256 != content_sha256(build_content(convention))
 
 
 def document_retry(*, document: GeneratedDocument, by) -> GeneratedDocument:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import GeneratedDocument
-from documents.convention_pdf import render_convention_pdf
+from documents.convention_pdf import render_convention_pdf, render_draft_convention_pdf
 from documents.rendering import DocumentRenderError, page_count
 from documents.report_pdf import render_copil_report_pdf
 from documents.selectors import download_filename
@@ -36,11 +36,14 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OSError, OperationalError)
 
 
-def render_bytes(document: GeneratedDocument) -> bytes:
-    """The final bytes of ``document`` (already signed by the portal's certificate)."""
+def render_bytes(document: GeneratedDocument) -> tuple[bytes, str]:
+    """The final bytes of ``document`` (already signed by the portal's certificate), and for a draft
+    the SHA-256 of the live content it shows ("" for the others, whose subject never changes)."""
     if document.kind == DocumentKind.COPIL_REPORT:
-        return render_copil_report_pdf(document.meeting)
-    return render_convention_pdf(document.version, signed=document.kind == DocumentKind.SIGNED_CONVENTION)
+        return render_copil_report_pdf(document.meeting), ""
+    if document.kind == DocumentKind.DRAFT_CONVENTION:
+        return render_draft_convention_pdf(document.convention)
+    return render_convention_pdf(document.version, signed=document.kind == DocumentKind.SIGNED_CONVENTION), ""
 
 
 def _mark_failed(document_id: int, message: str, *, task_id: str | None = None) -> GeneratedDocument:
@@ -110,7 +113,7 @@ def document_render(*, document_id: int, task_id: str | None = None) -> Generate
     ).get(pk=document_id)
     started = time.perf_counter()
     try:
-        data = render_bytes(document)
+        data, content_sha256 = render_bytes(document)
         if not data.startswith(b"%PDF"):
             raise DocumentRenderError(_("The renderer did not produce a PDF."))
         pages = page_count(data)
@@ -126,10 +129,12 @@ def document_render(*, document_id: int, task_id: str | None = None) -> Generate
         logger.exception("Rendering document %s failed", document_id)
         return _mark_failed(document_id, f"{type(error).__name__}: {error}", task_id=task_id)
     seconds = time.perf_counter() - started
-    return _store(document, data, pages=pages, seconds=seconds, task_id=task_id)
+    return _store(document, data, pages=pages, seconds=seconds, task_id=task_id, content_sha256=content_sha256)
 
 
-def _store(document: GeneratedDocument, data: bytes, *, pages: int, seconds: float, task_id) -> GeneratedDocument:
+def _store(
+    document: GeneratedDocument, data: bytes, *, pages: int, seconds: float, task_id, content_sha256: str = ""
+) -> GeneratedDocument:
     """Save the bytes under a new name, then switch the row to them in one transaction; the previous
     file is deleted after the commit, the new one if the switch does not happen."""
     field = GeneratedDocument._meta.get_field("file")
@@ -151,6 +156,7 @@ def _store(document: GeneratedDocument, data: bytes, *, pages: int, seconds: flo
             locked.sha256 = hashlib.sha256(data).hexdigest()
             locked.size_bytes = len(data)
             locked.page_count = pages
+            locked.content_sha256 = content_sha256
             locked.render_seconds = round(seconds, 3)
             locked.status = DocumentStatus.READY
             locked.error = ""

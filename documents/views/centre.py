@@ -51,6 +51,21 @@ def _regeneration_outlook(document_pk: int) -> str:
 regeneration_outlook = lazy(_regeneration_outlook, str)
 
 
+def _draft_outlook(document_pk: int) -> str:
+    """What follows a request for the draft PDF (from the convention page), once its task was sent."""
+    document = selectors.document_as_now(pk=document_pk)
+    if document is not None and document.is_ready and not document.is_refreshing:
+        return _("The draft PDF is up to date: the text has not changed since it was generated.")
+    if document is not None and document.awaits_broker:
+        return _(
+            "The request is recorded: the document will be generated as soon as the generation service is available."
+        )
+    return _("The draft PDF is being generated from the current text; this page shows it as soon as it is ready.")
+
+
+draft_outlook = lazy(_draft_outlook, str)
+
+
 def _slot_response(request, convention, document, *, error: str = ""):
     return render(
         request,
@@ -94,7 +109,7 @@ def document_generate(request, convention_pk: int):
         meeting = get_object_or_404(
             Meeting.objects.select_related("body"), body__convention=convention, pk=request.POST.get("meeting") or 0
         )
-    else:
+    elif kind != DocumentKind.DRAFT_CONVENTION:
         raise Http404("Unknown kind of document")
     force = request.POST.get("force") == "1"
     try:
@@ -113,6 +128,9 @@ def document_generate(request, convention_pk: int):
         return _slot_response(request, convention, document)
     if force:
         messages.success(request, regeneration_outlook(document.pk))
+    if kind == DocumentKind.DRAFT_CONVENTION:
+        messages.success(request, draft_outlook(document.pk))
+        return redirect(f"{_centre_url(convention)}#document-{DocumentKind.DRAFT_CONVENTION}")
     return redirect(_centre_url(convention))
 
 

@@ -1,12 +1,11 @@
 """Import of the territories the portal knows: the EPCIs and their member communes.
 
-The source is Etalab's « découpage administratif » (npm package ``@etalab/decoupage-administratif``):
-``epci.json`` lists each EPCI with its member communes, ``communes.json`` gives each commune's name,
-SIREN, département and population. ``data/territories/`` ships an extract of both (two EPCIs);
-``scripts/fetch_territories.sh`` fetches the full files.
-
-Both files are read and validated completely before anything is written, and everything is written in
-one transaction: a malformed file imports nothing, and the error names every wrong record.
+The source is Etalab's « découpage administratif », read and validated by ``partners.territory_data``
+(which explains the files). The repository ships all France (``data/territories/france/``, the
+``TERRITORY_DATA_DIR`` by default), so any EPCI can be imported on the spot from the browser
+(``partners.services.organisations.import_epci``) or by ``manage.py import_territories``. Everything is
+written in one transaction: a malformed file or a conflict imports nothing, and the error names every
+wrong record.
 
 Choices worth knowing:
 
@@ -22,13 +21,17 @@ Choices worth knowing:
   inhabitants); the files do not say where the seat is.
 * The files are authoritative for the **membership** of the EPCIs they import: a commune that moved
   is attached to its new EPCI, and a commune no longer listed in an imported EPCI is detached from it.
-  Nothing is ever deleted (conventions point at these rows), and ``short_name`` is left to the admins.
+  Nothing is ever deleted (conventions point at these rows).
+* The **legal identity** is filled, never overwritten once a person changed it: the legal name
+  (« Communauté d'agglomération du Grand Cahors », « Commune du Havre », ``partners.denominations``)
+  is written when empty or when it still reads what the import wrote from the previous name; a
+  commune's city (its name) likewise, and its postal code (Etalab's first) only when empty. A commune's
+  INSEE type of name (``name_liaison``, for « du Havre ») follows the files. ``short_name`` and
+  ``address`` are the people's.
 """
 
-import json
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from itertools import islice
@@ -36,53 +39,29 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from partners import denominations
 from partners.choices import OrganisationKind
 from partners.models import Organisation
-from partners.validators import validate_insee_commune_code, validate_siren
+from partners.territory_data import (
+    COMMUNES_FILE_NAME,
+    EPCI_FILE_NAME,
+    CommuneRecord,
+    EpciRecord,
+    TerritoryDataError,
+    data_file,
+    read_territory_files,
+)
 
-EPCI_FILE_NAME = "epci.json"
-COMMUNES_FILE_NAME = "communes.json"
-CURRENT_COMMUNE_TYPE = "commune-actuelle"
-
-# Metropolitan départements (2A and 2B for Corsica) and the overseas ones (97x).
-DEPARTMENT_CODE_REGEX = re.compile(r"^([0-9]{2}|2A|2B|97[0-9])$")
-NAME_MAX_LENGTH = Organisation._meta.get_field("name").max_length
-POPULATION_MAX = 2_147_483_647  # PositiveIntegerField's upper bound on PostgreSQL
 BATCH_SIZE = 1000
-ERRORS_SHOWN = 20
 
 # Stored as is in each historical row (data, not interface text: not translated).
 HISTORY_CHANGE_REASON = "Import of Etalab's découpage administratif"
 
-
-class TerritoryDataError(Exception):
-    """The territory files cannot be imported; ``errors`` holds one message per wrong record."""
-
-    def __init__(self, errors: Sequence[str]):
-        self.errors = list(errors)
-        super().__init__(self.errors)
-
-    def __str__(self) -> str:
-        if len(self.errors) == 1:
-            return self.errors[0]
-        lines = [
-            ngettext(
-                "%(count)d error in the territory files, nothing was imported:",
-                "%(count)d errors in the territory files, nothing was imported:",
-                len(self.errors),
-            )
-            % {"count": len(self.errors)}
-        ]
-        lines += [f"- {error}" for error in self.errors[:ERRORS_SHOWN]]
-        if len(self.errors) > ERRORS_SHOWN:
-            lines.append(_("… and %(count)d more.") % {"count": len(self.errors) - ERRORS_SHOWN})
-        return "\n".join(lines)
+__all__ = ["ImportReport", "TerritoryDataError", "territories_import", "territories_import_from_directory"]
 
 
 @dataclass(frozen=True)
@@ -110,45 +89,16 @@ class ImportReport:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class CommuneRecord:
-    insee_code: str
-    siren: str
-    name: str
-    department_code: str
-    population: int
-
-
-@dataclass(frozen=True)
-class EpciRecord:
-    siren: str
-    name: str
-    members: tuple[CommuneRecord, ...]
-
-    @property
-    def population(self) -> int:
-        return sum(commune.population for commune in self.members)
-
-    @property
-    def department_code(self) -> str:
-        communes = Counter(commune.department_code for commune in self.members)
-        inhabitants = Counter()
-        for commune in self.members:
-            inhabitants[commune.department_code] += commune.population
-        return max(sorted(communes), key=lambda code: (communes[code], inhabitants[code]))
-
-
 # --- Public services ---------------------------------------------------------------------------
 
 
 def territories_import_from_directory(
     *, data_dir: Path | str, only_epci_sirens: Iterable[str] | None = None, by: AbstractBaseUser | None = None
 ) -> ImportReport:
-    """Imports ``epci.json`` and ``communes.json`` from ``data_dir``: see ``territories_import``."""
-    data_dir = Path(data_dir)
+    """Imports ``epci.json`` and ``communes.json`` (or ``.json.xz``) from ``data_dir``: see ``territories_import``."""
     return territories_import(
-        epci_path=data_dir / EPCI_FILE_NAME,
-        communes_path=data_dir / COMMUNES_FILE_NAME,
+        epci_path=data_file(data_dir, EPCI_FILE_NAME),
+        communes_path=data_file(data_dir, COMMUNES_FILE_NAME),
         only_epci_sirens=only_epci_sirens,
         by=by,
     )
@@ -168,304 +118,10 @@ def territories_import(
     file lacks, or when a record conflicts with an organisation already in the database. ``by``, the
     user who asked for the import if any (none for a command or a scheduled task), signs the history.
     """
-    epcis = read_territory_files(epci_path=Path(epci_path), communes_path=Path(communes_path))
-    if only_epci_sirens is not None:
-        epcis = _select_epcis(epcis, sirens=only_epci_sirens, epci_file=Path(epci_path).name)
+    territories = read_territory_files(epci_path=Path(epci_path), communes_path=Path(communes_path))
+    epcis = list(territories.epcis) if only_epci_sirens is None else territories.select(only_epci_sirens)
     with transaction.atomic():
         return _write_territories(epcis, by=by)
-
-
-def read_territory_files(*, epci_path: Path, communes_path: Path) -> list[EpciRecord]:
-    """Reads and validates both files whole; raises ``TerritoryDataError`` listing every wrong record."""
-    raw_epcis = _load_json_list(epci_path)
-    raw_communes = _load_json_list(communes_path)
-    errors: list[str] = []
-    epci_entries = _check_epci_entries(raw_epcis, epci_file=epci_path.name, errors=errors)
-    wanted_codes = {member.insee_code for entry in epci_entries for member in entry.members}
-    communes, malformed_codes = _check_commune_entries(
-        raw_communes, communes_file=communes_path.name, wanted_codes=wanted_codes, errors=errors
-    )
-    epcis = _join_members(
-        epci_entries, communes, malformed_codes=malformed_codes, communes_file=communes_path.name, errors=errors
-    )
-    if errors:
-        raise TerritoryDataError(errors)
-    return epcis
-
-
-# --- Reading and validating ----------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Where:
-    """Where a record sits in the files, put into words only when there is something to say about it."""
-
-    file: str
-    position: int
-    code: Any  # the SIREN of an EPCI, the INSEE code of a member or of a commune
-    is_epci: bool = False
-    epci: "_Where | None" = None  # for a member: its EPCI
-
-    def __str__(self) -> str:
-        code = self.code if isinstance(self.code, str) else "?"
-        if self.epci is not None:
-            return _("%(epci)s, member no. %(position)d (INSEE code %(code)s)") % {
-                "epci": self.epci,
-                "position": self.position,
-                "code": code,
-            }
-        if self.is_epci:
-            return _("%(file)s, EPCI no. %(position)d (SIREN %(siren)s)") % {
-                "file": self.file,
-                "position": self.position,
-                "siren": code,
-            }
-        return _("%(file)s, entry no. %(position)d (INSEE code %(code)s)") % {
-            "file": self.file,
-            "position": self.position,
-            "code": code,
-        }
-
-
-@dataclass(slots=True)
-class _MemberEntry:
-    where: _Where
-    insee_code: str
-    siren: str
-
-
-@dataclass(slots=True)
-class _EpciEntry:
-    where: _Where
-    siren: str
-    name: str
-    members: list[_MemberEntry]
-
-
-def _load_json_list(path: Path) -> list:
-    try:
-        with path.open(encoding="utf-8") as file:
-            data = json.load(file)
-    except FileNotFoundError as error:
-        message = _("%(file)s: file not found (%(path)s).") % {"file": path.name, "path": path}
-        raise TerritoryDataError([message]) from error
-    except json.JSONDecodeError as error:
-        message = _("%(file)s is not valid JSON (line %(line)d, column %(column)d: %(error)s).") % {
-            "file": path.name,
-            "line": error.lineno,
-            "column": error.colno,
-            "error": error.msg,
-        }
-        raise TerritoryDataError([message]) from error
-    except (OSError, UnicodeDecodeError) as error:
-        message = _("%(file)s cannot be read: %(error)s.") % {"file": path.name, "error": error}
-        raise TerritoryDataError([message]) from error
-    if not isinstance(data, list):
-        raise TerritoryDataError([_("%(file)s must hold a list of records.") % {"file": path.name}])
-    return data
-
-
-def _problem(where: "_Where | str", problem: str) -> str:
-    return _("%(location)s: %(problem)s") % {"location": where, "problem": problem}
-
-
-def _required(record: dict, key: str, problems: list[str]) -> Any:
-    if key not in record:
-        problems.append(_("missing key “%(key)s”") % {"key": key})
-    return record.get(key)
-
-
-def _check_code(value: Any, validator, problems: list[str]) -> str:
-    """A SIREN or an INSEE code, checked by ``validator`` (the one forms use, with its message)."""
-    if value is None:  # missing: already reported
-        return ""
-    if not isinstance(value, str) or not value:
-        problems.append(_("“%(value)s” is not a valid code: a non-empty string is expected") % {"value": value})
-        return ""
-    try:
-        validator(value)
-    except ValidationError as error:
-        problems.extend(error.messages)
-    return value
-
-
-def _check_name(value: Any, problems: list[str]) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not value.strip() or len(value) > NAME_MAX_LENGTH:
-        problems.append(
-            _("the name must be a non-empty string of at most %(max_length)d characters")
-            % {"max_length": NAME_MAX_LENGTH}
-        )
-        return ""
-    return value.strip()
-
-
-def _check_population(value: Any, problems: list[str]) -> int:
-    if value is None:
-        return 0
-    # bool is a subclass of int: refuse ``true`` explicitly.
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= POPULATION_MAX:
-        problems.append(_("the population must be a whole number, zero or more (found %(value)r)") % {"value": value})
-        return 0
-    return value
-
-
-def _check_department_code(value: Any, problems: list[str]) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not DEPARTMENT_CODE_REGEX.match(value):
-        problems.append(_("“%(value)s” is not a valid département code") % {"value": value})
-        return ""
-    return value
-
-
-def _check_epci_entries(raw_epcis: list, *, epci_file: str, errors: list[str]) -> list[_EpciEntry]:
-    entries = []
-    epci_of_siren: dict[str, _Where] = {}
-    epci_of_member: dict[str, _Where] = {}
-    for position, record in enumerate(raw_epcis, start=1):
-        where = _Where(epci_file, position, record.get("code") if isinstance(record, dict) else None, is_epci=True)
-        if not isinstance(record, dict):
-            errors.append(_problem(where, _("the record must be an object")))
-            continue
-        problems: list[str] = []
-        siren = _check_code(_required(record, "code", problems), validate_siren, problems)
-        name = _check_name(_required(record, "nom", problems), problems)
-        raw_members = _required(record, "membres", problems)
-        if raw_members is not None and (not isinstance(raw_members, list) or not raw_members):
-            problems.append(_("“membres” must be a non-empty list"))
-        if siren in epci_of_siren:
-            problems.append(_("SIREN already used by %(other)s") % {"other": epci_of_siren[siren]})
-        elif siren:
-            epci_of_siren[siren] = where
-        errors.extend(_problem(where, problem) for problem in problems)
-
-        entry = _EpciEntry(where=where, siren=siren, name=name, members=[])
-        for member_position, member in enumerate(raw_members if isinstance(raw_members, list) else [], start=1):
-            member_where = _Where(
-                epci_file, member_position, member.get("code") if isinstance(member, dict) else None, epci=where
-            )
-            if not isinstance(member, dict):
-                errors.append(_problem(member_where, _("the record must be an object")))
-                continue
-            member_problems: list[str] = []
-            insee_code = _check_code(
-                _required(member, "code", member_problems), validate_insee_commune_code, member_problems
-            )
-            member_siren = _check_code(_required(member, "siren", member_problems), validate_siren, member_problems)
-            if insee_code in epci_of_member:
-                # The database would refuse it too (one row per commune), but only halfway through the writes.
-                member_problems.append(
-                    _("the commune is already listed in %(other)s") % {"other": epci_of_member[insee_code]}
-                )
-            elif insee_code:
-                epci_of_member[insee_code] = where
-            errors.extend(_problem(member_where, problem) for problem in member_problems)
-            if not member_problems:
-                entry.members.append(_MemberEntry(where=member_where, insee_code=insee_code, siren=member_siren))
-        if not problems:
-            entries.append(entry)
-    return entries
-
-
-def _check_commune_entries(
-    raw_communes: list, *, communes_file: str, wanted_codes: set[str], errors: list[str]
-) -> tuple[dict[str, CommuneRecord], set[str]]:
-    """The current communes of ``communes.json`` that some EPCI lists, by INSEE code, and the codes of
-    those that are malformed.
-
-    Entries no EPCI lists (communes déléguées, arrondissements, the overseas collectivities outside
-    any EPCI, some of which have no SIREN) only need a type and a code.
-    """
-    communes: dict[str, CommuneRecord] = {}
-    malformed_codes: set[str] = set()
-    entry_of_code: dict[str, _Where] = {}
-    for position, record in enumerate(raw_communes, start=1):
-        code = record.get("code") if isinstance(record, dict) else None
-        where = _Where(communes_file, position, code)
-        if not isinstance(record, dict):
-            errors.append(_problem(where, _("the record must be an object")))
-            continue
-        problems: list[str] = []
-        record_type = _required(record, "type", problems)
-        if _required(record, "code", problems) is not None and not isinstance(code, str):
-            problems.append(_("“%(value)s” is not a valid code: a non-empty string is expected") % {"value": code})
-        if problems or record_type != CURRENT_COMMUNE_TYPE or code not in wanted_codes:
-            errors.extend(_problem(where, problem) for problem in problems)
-            continue
-        if code in entry_of_code:
-            problems.append(_("INSEE code already used by %(other)s") % {"other": entry_of_code[code]})
-        entry_of_code[code] = where
-        commune = CommuneRecord(
-            insee_code=code,
-            name=_check_name(_required(record, "nom", problems), problems),
-            siren=_check_code(_required(record, "siren", problems), validate_siren, problems),
-            department_code=_check_department_code(_required(record, "departement", problems), problems),
-            population=_check_population(_required(record, "population", problems), problems),
-        )
-        errors.extend(_problem(where, problem) for problem in problems)
-        if problems:
-            malformed_codes.add(code)
-        else:
-            communes[code] = commune
-    return communes, malformed_codes
-
-
-def _join_members(
-    entries: list[_EpciEntry],
-    communes: dict[str, CommuneRecord],
-    *,
-    malformed_codes: set[str],
-    communes_file: str,
-    errors: list[str],
-) -> list[EpciRecord]:
-    epcis = []
-    owner_of_siren: dict[str, _Where] = {entry.siren: entry.where for entry in entries}
-    for entry in entries:
-        members = []
-        for member in entry.members:
-            commune = communes.get(member.insee_code)
-            if commune is None:
-                if member.insee_code not in malformed_codes:  # else already reported
-                    problem = _("no current commune (type “%(type)s”) with this INSEE code in %(file)s") % {
-                        "type": CURRENT_COMMUNE_TYPE,
-                        "file": communes_file,
-                    }
-                    errors.append(_problem(member.where, problem))
-                continue
-            if commune.siren != member.siren:
-                problem = _("SIREN %(siren)s, but %(file)s gives %(other_siren)s") % {
-                    "siren": member.siren,
-                    "file": communes_file,
-                    "other_siren": commune.siren,
-                }
-                errors.append(_problem(member.where, problem))
-            elif commune.siren in owner_of_siren:
-                problem = _("SIREN %(siren)s already used by %(other)s") % {
-                    "siren": commune.siren,
-                    "other": owner_of_siren[commune.siren],
-                }
-                errors.append(_problem(member.where, problem))
-            else:
-                owner_of_siren[commune.siren] = member.where
-            members.append(commune)
-        epcis.append(EpciRecord(siren=entry.siren, name=entry.name, members=tuple(members)))
-    return epcis
-
-
-def _select_epcis(epcis: list[EpciRecord], *, sirens: Iterable[str], epci_file: str) -> list[EpciRecord]:
-    by_siren = {epci.siren: epci for epci in epcis}
-    wanted = list(dict.fromkeys(sirens))
-    unknown = [siren for siren in wanted if siren not in by_siren]
-    if unknown:
-        raise TerritoryDataError(
-            [
-                _("%(file)s has no EPCI with SIREN “%(siren)s”.") % {"file": epci_file, "siren": siren}
-                for siren in unknown
-            ]
-        )
-    return [by_siren[siren] for siren in wanted]
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -496,7 +152,7 @@ def _conflict(where: str, organisation: Organisation, siren: str) -> str:
         "SIREN %(siren)s already belongs to “%(name)s” (%(kind)s, id %(id)d) in the database: "
         "correct or remove that organisation first"
     ) % {"siren": siren, "name": organisation.name, "kind": organisation.get_kind_display(), "id": organisation.pk}
-    return _problem(where, problem)
+    return _("%(location)s: %(problem)s") % {"location": where, "problem": problem}
 
 
 def _epci_where(epci: EpciRecord) -> str:
@@ -515,6 +171,31 @@ def _apply(organisation: Organisation, values: dict[str, Any], now: datetime) ->
     if changed:
         organisation.updated_at = now
     return changed
+
+
+def _epci_identity(row: Organisation, epci: EpciRecord) -> dict[str, Any]:
+    """The legal name, unless a person changed what the import wrote from the previous name."""
+    if row.legal_name in ("", denominations.epci_legal_name(row.name)):
+        return {"legal_name": epci.legal_name}
+    return {}
+
+
+def _commune_identity(row: Organisation, commune: CommuneRecord) -> dict[str, Any]:
+    """The commune's legal name, city, postal code and type of name, without undoing a person's edit.
+
+    What the import wrote before is recomputed from the row as it stands (its previous name and type
+    of name; none, and so guessed, for rows written before these fields were imported).
+    """
+    identity: dict[str, Any] = {}
+    if commune.name_liaison is not None:
+        identity["name_liaison"] = commune.name_liaison
+    if row.legal_name in ("", denominations.commune_legal_name(row.name, row.name_liaison)):
+        identity["legal_name"] = commune.legal_name
+    if row.city in ("", row.name):
+        identity["city"] = commune.name
+    if not row.postal_code:
+        identity["postal_code"] = commune.postal_code
+    return identity
 
 
 def _communes_leaving(epci_ids: list[int], imported_codes: set[str]) -> list[Organisation]:
@@ -576,11 +257,11 @@ def _write_territories(epcis: list[EpciRecord], *, by: AbstractBaseUser | None) 
         values = {"name": epci.name, "population": epci.population, "department_code": epci.department_code}
         row = by_siren.get(epci.siren)
         if row is None:
-            row = Organisation(kind=OrganisationKind.EPCI, siren=epci.siren, **values)
+            row = Organisation(kind=OrganisationKind.EPCI, siren=epci.siren, legal_name=epci.legal_name, **values)
             epcis_to_create.append(row)
         elif row.kind != OrganisationKind.EPCI:
             conflicts.append(_conflict(_epci_where(epci), row, epci.siren))
-        elif changed := _apply(row, values, now):
+        elif changed := _apply(row, values | _epci_identity(row, epci), now):
             epci_changes.append((row, changed))
         epci_rows[epci.siren] = row
 
@@ -618,8 +299,14 @@ def _write_territories(epcis: list[EpciRecord], *, by: AbstractBaseUser | None) 
             "epci_id": epci_row.pk,  # known now, even for an EPCI created above
         }
         if row is None:
-            communes_to_create.append(Organisation(kind=OrganisationKind.COMMUNE, **values))
-        elif changed := _apply(row, values, now):
+            identity = {
+                "legal_name": commune.legal_name,
+                "name_liaison": commune.name_liaison,
+                "postal_code": commune.postal_code,
+                "city": commune.name,
+            }
+            communes_to_create.append(Organisation(kind=OrganisationKind.COMMUNE, **values, **identity))
+        elif changed := _apply(row, values | _commune_identity(row, commune), now):
             commune_changes.append((row, changed))
         else:
             communes_unchanged += 1

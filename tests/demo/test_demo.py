@@ -30,6 +30,7 @@ from diagnostics.choices import FindingKind
 from diagnostics.models import Finding, IndicatorValue
 from partners.models import Organisation
 from tests.demo_accounts import DEMO_PASSWORD
+from tests.workflow.factories import make_ready_for_review
 from workflow.services import lifecycle
 from workflow.services.versions import sha256_of
 
@@ -231,6 +232,7 @@ def test_a_reload_keeps_what_the_workflows_recorded(grand_cahors, la_cali):
     guillon = grand_cahors.parties.get(representative__full_name="Valérie Guillon").representative
     guillon.user = signing_user
     guillon.save()
+    make_ready_for_review(la_cali)  # its first fiche, which the CAF's review needs
     lifecycle.convention_transition(
         convention=la_cali, action=LifecycleAction.SUBMIT, by=get_user_model().objects.get(username="agent.cali")
     )
@@ -486,6 +488,7 @@ def test_a_replayed_history_writes_and_sends_no_e_mail(la_cali, django_capture_o
         recorded_by="agent.cali",
         recorded_at=datetime.datetime(2024, 2, 21, 10, 0),
     )
+    make_ready_for_review(la_cali)  # its first fiche, which the CAF's review needs
     with django_capture_on_commit_callbacks(execute=True):
         assert record_signed_history(la_cali, row, users)
     assert la_cali.signed_version.signatures.count() == 3

@@ -21,8 +21,9 @@ from diagnostics import csv_import, services
 from diagnostics.choices import FindingKind
 from diagnostics.models import Consultation, Finding, IndicatorValue, StagedImport
 from tests.concurrency import domains_seeded, in_thread, require_postgresql, run_together  # noqa: F401 (a fixture)
-from tests.conventions.factories import PartyFactory, domain
+from tests.conventions.factories import domain
 from tests.diagnostics.factories import ConsultationFactory, FindingFactory, IndicatorValueFactory
+from tests.workflow.factories import make_ready_for_review
 from workflow.services import lifecycle, notifications
 
 YEARS = range(2000, 2025)
@@ -68,8 +69,8 @@ def hundred_and_fifty_updates(territory) -> str:
 
 
 def submittable(territory):
-    """The territory's convention with the signatory a submission for review needs."""
-    PartyFactory(convention=territory.convention)
+    """The territory's convention with what a submission for review needs (``workflow.readiness``)."""
+    make_ready_for_review(territory.convention)
     return territory
 
 

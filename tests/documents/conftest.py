@@ -10,6 +10,7 @@ from pypdf import PdfWriter
 
 from conventions.choices import DocumentKind
 from documents.services import render
+from documents.snapshot import build_content, content_sha256
 
 
 def tiny_pdf(pages: int = 2) -> bytes:
@@ -48,8 +49,13 @@ def renderers(monkeypatch):
         kind = DocumentKind.SIGNED_CONVENTION if signed else DocumentKind.CONVENTION
         return fake.function(kind)(version, signed=signed)
 
+    def draft_pdf(convention):
+        # The real one returns the digest of the live content it rendered: so does the stand-in.
+        return fake.function(DocumentKind.DRAFT_CONVENTION)(convention), content_sha256(build_content(convention))
+
     monkeypatch.setattr(render, "render_convention_pdf", convention_pdf)
     monkeypatch.setattr(render, "render_copil_report_pdf", fake.function(DocumentKind.COPIL_REPORT))
+    monkeypatch.setattr(render, "render_draft_convention_pdf", draft_pdf)
     return fake
 
 

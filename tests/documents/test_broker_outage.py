@@ -28,6 +28,7 @@ from documents.services import queue, render
 from tests.conventions.factories import ConventionFactory, PartyFactory
 from tests.documents.test_services import stored_files
 from tests.partners.factories import MembershipFactory
+from tests.workflow.factories import make_ready_for_review
 from tests.workflow.test_signing_services import Signing, pdf_upload
 from workflow.services import lifecycle, notifications
 from workflow.tasks import send_notification
@@ -212,6 +213,7 @@ def test_a_notified_action_is_committed_and_its_emails_wait(broker_down):
     convention = a_convention(status=ConventionStatus.DRAFT)
     caf = convention.parties.get().organisation
     MembershipFactory(organisation=caf, user__email="relectrice@caf.example.fr")
+    make_ready_for_review(convention)
     mail.outbox.clear()
 
     started = time.monotonic()
@@ -341,6 +343,7 @@ def test_staff_may_retry_a_document_stuck_pending_for_a_few_minutes(
 def test_the_unqueued_emails_are_sent_again_after_five_minutes(eager_celery, django_capture_on_commit_callbacks):
     convention = a_convention(status=ConventionStatus.DRAFT)
     MembershipFactory(organisation=convention.parties.get().organisation, user__email="relectrice@caf.example.fr")
+    make_ready_for_review(convention)
     with django_capture_on_commit_callbacks(execute=False):
         lifecycle.convention_transition(
             convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff

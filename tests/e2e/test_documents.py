@@ -5,11 +5,13 @@ download appears; a copil member downloads a committee meeting's report. Both fi
 PDF, signed by the portal, unmodified.
 """
 
+import io
 import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from conventions.models import Convention
 from documents.pdf_signature import check_pdf_signature
@@ -88,3 +90,23 @@ def test_a_copil_member_downloads_a_meeting_report(
     assert check.authentic
     # A reader cannot regenerate or retry: those are the staff's buttons.
     expect(slot.get_by_role("button", name="Régénérer")).to_have_count(0)
+
+
+def test_a_caf_officer_circulates_the_draft_of_la_cali(
+    page: Page, live_server, demo_data, celery_worker_on_redis, tmp_path
+):
+    """Before any approval: the draft PDF of the live text, asked for from the convention page, « PROJET »
+    on every page, sealed by the portal."""
+    la_cali = Convention.objects.get(epci__siren="200070092")
+    log_in(page, live_server, "caf.gironde")
+    page.goto(f"{live_server.url}/conventions/{la_cali.pk}/")
+    page.get_by_role("button", name="Projet de convention (PDF)").click()
+    slot = page.locator("li#document-draft_convention")
+    expect(slot.get_by_role("link", name="Télécharger")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    page.screenshot(path="var/screenshots/e2e-draft-ready.png", full_page=True)
+
+    pdf = downloaded_pdf(page, slot, tmp_path)
+    assert pdf.startswith(b"%PDF-")
+    assert signature_check(pdf).authentic
+    reader = PdfReader(io.BytesIO(pdf))
+    assert all("PROJET" in pdf_page.extract_text() for pdf_page in reader.pages)

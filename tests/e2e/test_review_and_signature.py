@@ -17,6 +17,7 @@ from pypdf import PdfWriter
 from conventions.choices import ConventionStatus
 from conventions.models import Convention
 from tests.demo_accounts import DEMO_PASSWORD
+from tests.workflow.factories import make_ready_for_review
 
 pytestmark = pytest.mark.e2e
 
@@ -57,9 +58,16 @@ def test_la_cali_is_reviewed_signed_in_order_then_amended(page: Page, live_serve
     la_cali = Convention.objects.get(epci__siren="200070092")
     convention_url = f"{live_server.url}/conventions/{la_cali.pk}/"
 
-    # 1. The intercommunality's staff submit the draft to the CAF.
+    # 1. The intercommunality's staff see what the CAF's review still needs (the demo's La Cali has no
+    #    fiche yet), add it, then submit the draft to the CAF.
     log_in(page, live_server, "agent.cali")
     page.goto(convention_url)
+    readiness = page.locator("#readiness")
+    expect(readiness.locator("[data-code=no_fiche]")).to_contain_text("aucune fiche action")
+    expect(readiness.get_by_role("link", name="Ouvrir le plan d’actions")).to_be_visible()
+    make_ready_for_review(la_cali)  # its first fiche, as the plan editor writes it
+    page.goto(convention_url)
+    expect(page.locator("#readiness")).to_contain_text("elle peut lui être soumise")
     lifecycle_action(page, "Soumettre à la CAF pour relecture", action="submit")
     expect(page.locator(".status-badge").first).to_have_text(re.compile("En relecture"))
 

@@ -9,7 +9,7 @@ from partners.choices import OrganisationKind
 from partners.models import Organisation
 from partners.tasks import import_epci_territory
 
-SHIPPED_DIR = Path(settings.BASE_DIR) / "data" / "territories"
+SHIPPED_DIR = Path(settings.BASE_DIR) / "data" / "territories" / "extract"
 GRAND_CAHORS = "200023737"
 
 

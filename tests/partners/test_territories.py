@@ -17,7 +17,7 @@ from tests.partners.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED_DIR = Path(settings.BASE_DIR) / "data" / "territories"
+SHIPPED_DIR = Path(settings.BASE_DIR) / "data" / "territories" / "extract"
 GRAND_CAHORS = "200023737"
 LA_CALI = "200070092"
 CAHORS = "46042"

@@ -16,6 +16,7 @@ from tests.conventions.factories import ArticleFactory, ConventionFactory, Party
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.pdfs import SCAN
 from tests.roles import ROLES
+from tests.workflow.factories import make_ready_for_review
 from workflow.services import lifecycle
 from workflow.services.lifecycle import TRANSITIONS, TransitionRefused
 from workflow.services.signing import convention_record_paper_signature
@@ -64,9 +65,12 @@ def open_comment(convention, **kwargs):
 
 
 def ready_for(convention, action):
-    """What the action's own conditions need besides the status (an open comment to request changes)."""
+    """What the action's own conditions need besides the status (an open comment to request changes,
+    what the CAF's review needs to submit)."""
     if action == LifecycleAction.REQUEST_CHANGES:
         open_comment(convention)
+    if action == LifecycleAction.SUBMIT:
+        make_ready_for_review(convention)
 
 
 def actor(convention, action):
@@ -131,7 +135,7 @@ def test_each_transition_is_refused_from_every_other_status_with_a_clear_message
 
 
 def test_a_transition_records_who_when_and_why():
-    convention = reviewed_convention()
+    convention = make_ready_for_review(reviewed_convention())
     moment = timezone.make_aware(datetime.datetime(2026, 3, 12, 9, 30))
     lifecycle.convention_transition(
         convention=convention,
@@ -153,7 +157,7 @@ def test_submitting_needs_a_signatory():
     convention = ConventionFactory(period_start=FUTURE_START, period_end=datetime.date(2033, 12, 31))
     PartyFactory(convention=convention, associate=True)
     staff = MembershipFactory(organisation=convention.epci).user
-    with pytest.raises(TransitionRefused, match="signatory|signataire"):
+    with pytest.raises(TransitionRefused, match="signatories|signataires"):
         lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=staff)
     assert convention.status == ConventionStatus.DRAFT
 
@@ -375,6 +379,7 @@ def test_a_second_approval_after_an_amendment_creates_version_2_and_leaves_versi
     first_text, first_hash = first.content_json, first.content_sha256
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.OPEN_AMENDMENT, by=convention.staff)
     Article.objects.filter(convention=convention, position=1).update(body="Texte modifié par l'avenant n° 1")
+    make_ready_for_review(convention)
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff)
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.APPROVE, by=convention.officer)
     second = convention.approved_version
@@ -393,7 +398,9 @@ def scan():
 
 def test_a_whole_story_from_draft_to_signed_then_an_amendment_approved_as_version_2(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    convention = reviewed_convention(period_start=datetime.date(2024, 1, 1))
+    convention = make_ready_for_review(
+        reviewed_convention(period_start=datetime.date(2024, 1, 1)), epci_signing_order=2
+    )
     lifecycle.convention_transition(
         convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff, now=paris(2025, 12, 1, 9, 0)
     )
@@ -435,6 +442,7 @@ def test_a_whole_story_from_draft_to_signed_then_an_amendment_approved_as_versio
         LifecycleAction.ENTER_INTO_FORCE,
         LifecycleAction.OPEN_AMENDMENT,
     ]
+    convention.articles.update(body="Les parties s'engagent, par le présent avenant, à ouvrir une crèche de plus.")
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=convention.staff)
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.APPROVE, by=convention.officer)
     assert convention.approved_version.number == 2

@@ -15,6 +15,7 @@ from partners.choices import MembershipRole
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, force_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.roles import ROLES
+from tests.workflow.factories import make_ready_for_review
 from workflow.selectors import BUTTON_LABELS
 from workflow.services import lifecycle
 
@@ -44,7 +45,7 @@ def convention():
     convention.staff = MembershipFactory(organisation=convention.epci).user
     convention.officer = MembershipFactory(organisation=caf.organisation).user
     convention.reader = MembershipFactory(organisation=convention.epci, role=MembershipRole.READER).user
-    return convention
+    return make_ready_for_review(convention, epci_signing_order=2)
 
 
 def transition_url(convention, action) -> str:

@@ -23,6 +23,7 @@ from tests.conventions.factories import (
 )
 from tests.partners.factories import MembershipFactory, OrganisationFactory, RepresentativeFactory, UserFactory
 from tests.pdfs import SCAN
+from tests.workflow.factories import make_ready_for_review
 from workflow.services import lifecycle, notifications, signing
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,7 @@ def cast():
         signing_order=2,
     )
     PartyFactory(convention=convention, organisation=OrganisationFactory(departement=True), associate=True)
+    make_ready_for_review(convention)
     return Cast(convention, staff, officer, caf_party, epci_party, commune_party, caf_signer)
 
 
@@ -370,6 +372,7 @@ def test_the_approval_of_an_avenant_names_it(cast, django_capture_on_commit_call
     for party in (cast.caf_party, cast.epci_party, cast.commune_party):
         sign_on_paper(cast, party)
     lifecycle.convention_transition(convention=cast.convention, action=LifecycleAction.OPEN_AMENDMENT, by=cast.staff)
+    cast.convention.articles.update(body="Les parties s'engagent, par avenant, à ouvrir une crèche de plus.")
     submit(cast)
 
     mails = sent(

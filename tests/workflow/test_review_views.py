@@ -83,7 +83,7 @@ def test_the_page_lists_every_part_with_its_threads(client, convention):
     for text in (
         "Article 1 — Objet",
         "Article 2 — Durée",
-        "Le texte de l&#x27;objet.",
+        "Le texte de l'objet.",  # the article's Markdown, rendered by conventions.markup
         "Petite enfance",
         "Jeunesse",
         "Manque de places d&#x27;accueil",

@@ -13,6 +13,7 @@ from conventions.choices import ConventionStatus, LifecycleAction, NotificationK
 from conventions.models import Convention, Notification
 from tests.conventions.factories import ConventionFactory, PartyFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
+from tests.workflow.factories import make_ready_for_review
 from workflow.services import lifecycle
 from workflow.tasks import (
     apply_calendar_transitions,
@@ -151,6 +152,7 @@ def test_send_signature_reminders_task_takes_the_day_as_an_iso_date(settings):
     caf = OrganisationFactory(caf=True)
     officer = MembershipFactory(organisation=caf).user
     PartyFactory(convention=convention, organisation=caf, representative__email="directrice@caf.example.fr")
+    make_ready_for_review(convention)
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.SUBMIT, by=staff)
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.APPROVE, by=officer)
     lifecycle.convention_transition(convention=convention, action=LifecycleAction.OPEN_SIGNATURE, by=staff)
@@ -245,6 +247,7 @@ def test_a_submission_reaches_the_caf_officer_through_the_worker(celery_worker_o
     caf = OrganisationFactory(caf=True)
     MembershipFactory(organisation=caf, user__email="relectrice@caf.example.fr")
     PartyFactory(convention=convention, organisation=caf)
+    make_ready_for_review(convention)
     mail.outbox.clear()
 
     lifecycle.convention_transition(

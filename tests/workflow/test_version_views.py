@@ -19,6 +19,7 @@ from tests.conventions.factories import ArticleFactory, ConventionFactory, Party
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.pdfs import SCAN
 from tests.roles import EXPECTED, ROLES
+from tests.workflow.factories import make_ready_for_review
 from workflow.services import lifecycle, signing
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,7 @@ class Story:
         ).user
 
     def approve(self, day=1):
+        make_ready_for_review(self.convention, epci_signing_order=2)
         lifecycle.convention_transition(
             convention=self.convention, action=LifecycleAction.SUBMIT, by=self.staff, now=moment(2024, 3, day)
         )
@@ -230,7 +232,7 @@ def test_the_signed_version_lists_its_paper_signatures_and_is_the_text_in_force(
     assert "Maire 0" in signatures and "Commune 0" in signatures
     assert "Signée sur papier à Figeac le 10 mars 2024" in signatures
     assert "enregistrée par Sophie Lacombe le 11 mars 2024" in signatures
-    assert signatures.count("Valide") == 2
+    assert signatures.count("Valide") == 3  # the CAF, the commune and the intercommunality
     assert "C’est le texte en vigueur de la convention." in content
     assert "Texte en vigueur" in content
 
@@ -260,6 +262,7 @@ def test_an_avenant_version_says_which_avenant_it_is(client):
     lifecycle.convention_transition(
         convention=story.convention, action=LifecycleAction.OPEN_AMENDMENT, by=story.staff, now=moment(2024, 6, 1)
     )
+    story.convention.articles.update(body="Les parties s'engagent, par avenant, à ouvrir une crèche de plus.")
     lifecycle.convention_transition(
         convention=story.convention, action=LifecycleAction.SUBMIT, by=story.staff, now=moment(2024, 6, 2)
     )
@@ -287,7 +290,8 @@ def test_the_version_page_costs_the_same_queries_whatever_its_signatures(
     client.force_login(story.staff)
     with django_assert_max_num_queries(VERSION_MAX_QUERIES):
         response = client.get(version_url(story.convention, 1))
-    assert text_of(response).count("Signée sur papier à Figeac") == signatories
+    # The story's signatories, and the intercommunality that the review needs among them.
+    assert text_of(response).count("Signée sur papier à Figeac") == signatories + 1
 
 
 def test_the_version_page_query_count_does_not_grow(client):
@@ -349,6 +353,7 @@ def test_the_versions_section_lists_each_version_with_its_badge_and_link(client)
     lifecycle.convention_transition(
         convention=story.convention, action=LifecycleAction.OPEN_AMENDMENT, by=story.staff, now=moment(2024, 6, 1)
     )
+    story.convention.articles.update(body="Les parties s'engagent, par avenant, à ouvrir une crèche de plus.")
     lifecycle.convention_transition(
         convention=story.convention, action=LifecycleAction.SUBMIT, by=story.staff, now=moment(2024, 6, 2)
     )

@@ -42,8 +42,9 @@ LOGIN_URL = reverse("login")
 # Counted on SQLite and PostgreSQL alike, session, user and ATOMIC_REQUESTS savepoints included; what
 # matters most is that they do not grow with the number of conventions, parties or actions.
 HOME_MAX_QUERIES = 7
-# The page's workflow part adds the timeline, the versions and the open review comments.
-DETAIL_MAX_QUERIES = 24
+# The page's workflow part adds the timeline, the versions and the open review comments; for the staff
+# who edit it, what the CAF's review still needs (articles, signatories, fiches: workflow.readiness).
+DETAIL_MAX_QUERIES = 27
 
 
 def detail_url(convention) -> str:

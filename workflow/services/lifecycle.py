@@ -4,7 +4,8 @@ Every transition goes through :func:`convention_transition`, which locks the con
 records what the calendar already changed (entry into force, expiry), checks the source status, the
 user's ability (``conventions.permissions``) and the action's own conditions, applies what the
 transition brings about, then records a :class:`~conventions.models.StatusChange`. What a transition
-triggers, read from the imports below: a version frozen on approval (``versions``), the signed PDF
+triggers, read from the imports below: a submission only once the convention is ready for review
+(``readiness``), a version frozen on approval (``versions``), the signed PDF
 asked for on the last signature (``documents.services.queue``), the e-mails of every change (``notifications``).
 """
 
@@ -14,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conventions.choices import ConventionStatus, LifecycleAction, PartyRole
+from conventions.choices import ConventionStatus, LifecycleAction
 from conventions.models import Convention, StatusChange
 from conventions.permissions import transition_refusal
 from conventions.transitions import REASON_REQUIRED, TRANSITIONS, VERSION_OF_ACTION, Transition, status_refusal
 from ctg_portal.errors import NotAllowed, PortalError
 from documents.services.queue import request_signed_convention_on_commit
+from workflow import readiness
 from workflow.services import notifications, versions
 
 
@@ -143,7 +145,7 @@ def convention_transition(
             raise NotAllowed(transition_refusal(by, locked, transition))
         if action in REASON_REQUIRED and not comment:
             raise TransitionRefused(_("Give the reason: the other parties will read it."))
-        _check_conditions(locked, transition)
+        _check_conditions(locked, transition, now=now)
         _apply_side_effects(locked, transition, by=by, now=now, historical=historical)
         change = _record(
             locked,
@@ -160,7 +162,7 @@ def convention_transition(
     return change
 
 
-def _check_conditions(convention: Convention, transition: Transition) -> None:
+def _check_conditions(convention: Convention, transition: Transition, *, now: datetime.datetime) -> None:
     open_comments = convention.review_comments.filter(parent__isnull=True, resolved_at__isnull=True).count()
     if transition.action == LifecycleAction.REQUEST_CHANGES and not open_comments:
         raise TransitionRefused(
@@ -171,8 +173,10 @@ def _check_conditions(convention: Convention, transition: Transition) -> None:
             _("%(count)s review comment(s) are still open: resolve them, or request changes, before approving.")
             % {"count": open_comments}
         )
-    if transition.action == LifecycleAction.SUBMIT and not convention.parties.filter(role=PartyRole.SIGNATORY).exists():
-        raise TransitionRefused(_("Add at least one signatory before submitting the convention for review."))
+    if transition.action == LifecycleAction.SUBMIT:
+        ready = readiness.review_readiness(convention, on=timezone.localdate(now))
+        if not ready.is_ready:
+            raise TransitionRefused(ready.refusal())
 
 
 def _apply_side_effects(convention: Convention, transition: Transition, *, by, now, historical: bool) -> None:

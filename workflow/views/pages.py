@@ -2,12 +2,14 @@
 
 from django.shortcuts import render
 
-from workflow import selectors
+from workflow import readiness, selectors, selectors_start
 
 
 def home(request):
     conventions = selectors.conventions_for_home(user=request.user)
-    return render(request, "workflow/home.html", {"conventions": conventions})
+    # What to do next: « Démarrer une CTG » for whoever may, else whom to ask (when the list is empty).
+    next_step = selectors_start.next_step(user=request.user)
+    return render(request, "workflow/home.html", {"conventions": conventions, "next_step": next_step})
 
 
 def convention_detail(request, convention_pk: int):
@@ -20,6 +22,8 @@ def convention_detail(request, convention_pk: int):
             "convention": convention,
             "abilities": abilities,
             "diagnostic_summary": selectors.diagnostic_summary(convention=convention),
+            # What is missing for the CAF's review, for the staff who fix it while they edit the text.
+            "readiness": readiness.review_readiness(convention) if abilities["edit"] else None,
             **selectors.workflow_context(user=request.user, convention=convention, abilities=abilities),
         },
     )

@@ -28,7 +28,10 @@ class Command(BaseCommand):
             "--data-dir",
             type=Path,
             default=None,
-            help="Folder holding epci.json and communes.json (default: the TERRITORY_DATA_DIR setting).",
+            help=(
+                "Folder holding epci.json and communes.json, plain or xz-compressed (.json.xz) "
+                "(default: the TERRITORY_DATA_DIR setting, all France)."
+            ),
         )
 
     def handle(self, *args, epci_sirens, data_dir, **options):

@@ -1,4 +1,4 @@
-"""Fixtures shared by the workflow's tests: an SMTP server that drops the connection on demand."""
+"""An SMTP server that drops the connection on demand, for the tests of every e-mail the portal sends."""
 
 import smtplib
 
