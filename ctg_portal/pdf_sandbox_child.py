@@ -13,6 +13,7 @@ ending (killed by SIGXCPU/SIGKILL, a crash in a C extension) is for the parent t
 import io
 import json
 import logging
+import re
 import resource
 import sys
 import warnings
@@ -65,26 +66,53 @@ def read_with_pypdf(data: bytes, *, max_pages: int) -> dict:
         return {"readable": False, "error": _error(error), "page_count": None, "keywords": ""}
 
 
+# What may follow the portal's seal: the seal's own proof (DSS with certificates and CRL/OCSP answers,
+# document timestamps of PAdES B-LTA), nothing else. The file must end with that last revision.
+REVISION_END = re.compile(rb"\s*(?:endobj\s*)?startxref\s+(\d+)\s*%%EOF(?:\r\n|\r|\n)?")
+
+
+def _end_of_last_revision(data: bytes, reader) -> int | None:
+    """Where the file's last revision ends (just after its %%EOF), or None when that cannot be told.
+
+    pyHanko's end of an xref stream is its ``endstream``: the ``endobj`` after it is part of the revision.
+    """
+    xrefs = reader.xrefs
+    last = xrefs.total_revisions - 1
+    match = REVISION_END.match(data, xrefs.get_xref_container_info(last).end_location)
+    if match is None or int(match.group(1)) != xrefs.get_startxref_for_revision(last):
+        return None
+    return match.end()
+
+
+def _is_document_timestamp(signature) -> bool:
+    return signature.sig_object.get("/Type") == "/DocTimeStamp"
+
+
 def check_last_signature(data: bytes, *, trust_root_der: bytes) -> dict:
-    """The last embedded signature checked against ``trust_root_der`` (the only trusted certificate).
+    """The last embedded signature (document timestamps aside) checked against ``trust_root_der`` (the only
+    trusted certificate).
 
     A signature dictionary cannot sit in a compressed object stream (its /Contents must be a hole in
     the file's bytes, which /ByteRange skips): a file without that word has none, and is not given
-    to pyHanko's reader at all.
+    to pyHanko's reader at all. The signature covers the whole file when it ends where the file ends,
+    or when all that follows it is its long-term proof (pyHanko's difference analysis: DSS and
+    document timestamp updates only, each timestamp intact) and the file ends with that proof.
     """
     if b"/ByteRange" not in data:
         return {"signed": False}
     from pyhanko.pdf_utils.reader import PdfFileReader  # after the limits, and only for a signed file (0.5 s)
 
     try:
-        embedded = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded = reader.embedded_signatures
     except MemoryError:
         raise
     except Exception as error:
         return {"signed": False, "error": _error(error)}
-    if not embedded:
+    signatures = [signature for signature in embedded if not _is_document_timestamp(signature)]
+    if not signatures:
         return {"signed": False}
-    signature = embedded[-1]
+    signature = signatures[-1]
     report = {"signed": True}
     try:
         byte_range = [int(value) for value in signature.sig_object["/ByteRange"]]
@@ -96,12 +124,31 @@ def check_last_signature(data: bytes, *, trust_root_der: bytes) -> dict:
         report["signed_revision_end"] = None
     try:
         from asn1crypto import x509
-        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko.sign.diff_analysis import ModificationLevel
+        from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
         from pyhanko.sign.validation.status import SignatureCoverageLevel
         from pyhanko_certvalidator import ValidationContext
 
         certificate = x509.Certificate.load(trust_root_der)
         status = validate_pdf_signature(signature, ValidationContext(trust_roots=[certificate]))
+        whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.modification_level in (
+            ModificationLevel.NONE,
+            ModificationLevel.LTA_UPDATES,
+        ):
+            proof_end = _end_of_last_revision(data, reader)
+            later = embedded[embedded.index(signature) + 1 :]
+            timestamps_intact = all(
+                _is_document_timestamp(later_one)
+                and validate_pdf_timestamp(
+                    later_one, ValidationContext(trust_roots=[certificate]), skip_diff=True
+                ).intact
+                for later_one in later
+            )
+            whole_file = proof_end == len(data) and timestamps_intact and bool(status.docmdp_ok)
+            # The file as the portal issued it, seal and proof: what follows it was added since.
+            if proof_end is not None and proof_end < len(data) and timestamps_intact:
+                report["signed_revision_end"] = proof_end
     except MemoryError:
         raise
     except Exception as error:
@@ -111,7 +158,7 @@ def check_last_signature(data: bytes, *, trust_root_der: bytes) -> dict:
         intact=bool(status.intact),
         valid=bool(status.valid),
         by_trust_root=status.signing_cert.dump() == trust_root_der and bool(status.trusted),
-        whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        whole_file=whole_file,
         signer=status.signing_cert.subject.human_friendly[:500],
         signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
     )

@@ -346,6 +346,22 @@ LOGGING = {
 # self-signed one for development (`manage.py make_signing_certificate`); production gives its own.
 PDF_SIGNING_PKCS12 = env.path("PDF_SIGNING_PKCS12", default=BASE_DIR / "var" / "signing" / "portal-dev.p12")
 PDF_SIGNING_PASSPHRASE = env.str("PDF_SIGNING_PASSPHRASE", default="ctg-dev-only" if DEBUG else "")
+# The seal's long-term proof (README, « Signature des documents »). With a timestamp authority (RFC 3161)
+# named here, each seal carries its timestamp and the certificates and CRL/OCSP answers that prove it
+# (PAdES B-LT; B-LTA adds a document timestamp); without one, seals are PAdES B-B (server clock).
+PDF_TIMESTAMP_URL = env.str("PDF_TIMESTAMP_URL", default="")
+PDF_TIMESTAMP_USERNAME = env.str("PDF_TIMESTAMP_USERNAME", default="")
+PDF_TIMESTAMP_PASSWORD = env.str("PDF_TIMESTAMP_PASSWORD", default="")
+PDF_TIMESTAMP_TIMEOUT_SECONDS = env.int("PDF_TIMESTAMP_TIMEOUT_SECONDS", default=10)
+PDF_TIMESTAMP_ARCHIVAL = env.bool("PDF_TIMESTAMP_ARCHIVAL", default=False)  # B-LTA: a document timestamp too
+# Roots trusted when gathering that proof, besides the CA certificates in the PKCS#12 file (the TSA's root).
+PDF_VALIDATION_TRUST_ROOTS = env.str("PDF_VALIDATION_TRUST_ROOTS", default="")  # a PEM bundle
+# The seal's /Location: a place (« Cahors »), never a URL; empty, the seal names none.
+PDF_SIGNATURE_LOCATION = env.str("PDF_SIGNATURE_LOCATION", default="")
+if PDF_TIMESTAMP_ARCHIVAL and not PDF_TIMESTAMP_URL:
+    raise environ.ImproperlyConfigured("PDF_TIMESTAMP_ARCHIVAL needs a timestamp authority (PDF_TIMESTAMP_URL).")
+if "://" in PDF_SIGNATURE_LOCATION:
+    raise environ.ImproperlyConfigured("PDF_SIGNATURE_LOCATION is a place (« Cahors »), not a URL.")
 # A render taking longer is stopped (Celery soft time limit) and marked failed, with a retry button.
 DOCUMENT_RENDER_TIME_LIMIT = env.int("DOCUMENT_RENDER_TIME_LIMIT", default=300)
 

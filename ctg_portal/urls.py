@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from partners.views.accounts import PasswordResetView
 
@@ -19,7 +21,8 @@ urlpatterns = [
         "mot-de-passe/nouveau/termine/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher works signed out too (the login and public verification pages show it).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("conventions/<int:convention_pk>/diagnostic/", include("diagnostics.urls")),
     path("conventions/<int:convention_pk>/plan/", include("action_plans.urls")),
     path("", include("partners.urls")),

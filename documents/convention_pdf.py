@@ -53,9 +53,10 @@ from documents.snapshot import build_content, canonical_json, sha256_of
 from documents.version_content import readable_version_content
 from partners.choices import OrganisationKind
 
-# PDF/A-3b: archival PDF (fonts embedded, colour profile, XMP metadata) that pdfsig and pyHanko still
-# validate once signed; set to None to produce a plain PDF.
-PDF_VARIANT = "pdf/a-3b"
+# PDF/A-3a: archival PDF (fonts embedded, colour profile, XMP metadata) that pdfsig and pyHanko still
+# validate once signed, and tagged (level A: structure tree, language, alternative texts; the renderer's
+# finisher completes them, see documents.rendering); set to None to produce a plain PDF.
+PDF_VARIANT = "pdf/a-3a"
 
 # Past this many communes the comparison chart keeps the first ones (the table lists them all).
 MAX_CHART_BARS = 15
@@ -466,19 +467,10 @@ def render_draft_convention_pdf(convention: Convention) -> tuple[bytes, str]:
     text = canonical_json(build_content(convention))
     digest = sha256_of(text)
     pdf = lay_out(build_draft_convention_html(convention, content=json.loads(text), content_sha256=digest))
-    with override(settings.LANGUAGE_CODE):
-        reason = _("Draft of convention %(reference)s, not approved") % {"reference": convention.reference}
-    return sign_pdf(pdf, reason=reason, location=settings.PORTAL_BASE_URL), digest
+    return sign_pdf(pdf), digest
 
 
 def render_convention_pdf(version: ConventionVersion, *, signed: bool) -> bytes:
     """The issued PDF of ``version``: laid out by WeasyPrint, then signed by the portal (PAdES)."""
     html = build_convention_html(version, signed=signed)
-    pdf = lay_out(html)
-    with override(settings.LANGUAGE_CODE):
-        reason = (
-            _("Signed convention %(reference)s, version %(number)s")
-            if signed
-            else _("Convention %(reference)s, version %(number)s")
-        ) % {"reference": version.convention.reference, "number": version.number}
-    return sign_pdf(pdf, reason=reason, location=settings.PORTAL_BASE_URL)
+    return sign_pdf(lay_out(html))

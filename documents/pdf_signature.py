@@ -2,20 +2,33 @@
 
 The certificate and its private key come from a PKCS#12 file named by ``PDF_SIGNING_PKCS12`` (its
 passphrase in ``PDF_SIGNING_PASSPHRASE``); ``manage.py make_signing_certificate`` creates a
-self-signed one for development and tests. Verification trusts that certificate only: a PDF counts as
-issued by the portal when it carries a signature that is cryptographically valid, made with this
-certificate, and covering the whole file (nothing appended or changed after signing). The files
+self-signed one for development and tests.
+
+The seal is a certification signature (DocMDP: after it, only form filling and signing are allowed)
+whose /Reason says what it asserts, « Copie conforme délivrée par le Portail CTG le … ». With a
+timestamp authority (``PDF_TIMESTAMP_URL``), it is long-term: the signature carries an RFC 3161
+timestamp, and a later revision (the DSS) holds the certificates and CRL/OCSP answers of the signer's
+and the TSA's chains, PAdES B-LT; ``PDF_TIMESTAMP_ARCHIVAL`` adds a document timestamp over all of it
+(B-LTA). Without a TSA the seal is PAdES B-B, dated by the server's clock. Each timestamp round trip
+is logged with its duration, apart from the rest of the render.
+
+Verification trusts that certificate only: a PDF counts as issued by the portal when it carries a
+signature that is cryptographically valid, made with this certificate, and covering the whole file
+(nothing appended or changed after signing but the seal's own proof: DSS and document timestamp). The files
 checked come from users: they are read in the PDF sandbox (``ctg_portal.pdf_sandbox``), never here.
 """
 
 import asyncio
 import datetime
 import functools
+import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from asn1crypto import pem, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,17 +36,47 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
-from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
 
 from ctg_portal.pdf_sandbox import PdfReport, PdfUnreadable, inspect_pdf
 
+logger = logging.getLogger(__name__)
+
 SIGNATURE_FIELD = "PortailCTG"
+TIMESTAMP_FIELD = "PortailCTGHorodatage"
+# Document data, in French whatever the interface language: what the seal asserts.
+SEAL_REASON = "Copie conforme délivrée par le Portail CTG le {date}"
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 class SigningNotConfigured(Exception):
     """No usable PKCS#12 file: the portal cannot sign documents."""
+
+
+class TimestampUnavailable(OSError):
+    """The timestamp authority did not answer (or refused): transient, so an OSError the render task retries.
+
+    The document is not issued without its timestamp: a long-term seal that silently fell back to the
+    server's clock would claim a proof it lacks.
+    """
 
 
 def create_self_signed_pkcs12(path: Path, *, passphrase: str, common_name: str, days: int = 3650) -> None:
@@ -125,23 +168,121 @@ def _outside_any_event_loop(function, /, *args, **kwargs):
         return executor.submit(function, *args, **kwargs).result()
 
 
-def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
-    """``pdf`` with the portal's PAdES signature appended as an incremental update."""
-    return _outside_any_event_loop(_sign_pdf, pdf, reason=reason, location=location)
+class SealProfile:
+    """The PAdES baseline level the portal's settings give its seals: "B-B", "B-LT" or "B-LTA"."""
+
+    BASIC = "B-B"
+    LONG_TERM = "B-LT"
+    LONG_TERM_ARCHIVAL = "B-LTA"
 
 
-def _sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
+def seal_profile() -> str:
+    if not settings.PDF_TIMESTAMP_URL:
+        return SealProfile.BASIC
+    return SealProfile.LONG_TERM_ARCHIVAL if settings.PDF_TIMESTAMP_ARCHIVAL else SealProfile.LONG_TERM
+
+
+def seal_reason(issued_on: datetime.date) -> str:
+    """« Copie conforme délivrée par le Portail CTG le 7 décembre 2026 » (1er for the first of the month)."""
+    day = "1er" if issued_on.day == 1 else str(issued_on.day)
+    return SEAL_REASON.format(date=f"{day} {FRENCH_MONTHS[issued_on.month - 1]} {issued_on.year}")
+
+
+class TimedTimeStamper(HTTPTimeStamper):
+    """pyHanko's RFC 3161 HTTP client, logging how long each round trip to the TSA takes.
+
+    A timestamp is a network call to a third party: the render's duration must show it apart
+    (``make bench`` compares renders to WeasyPrint alone; without a TSA there is none).
+    """
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        started = time.perf_counter()
+        try:
+            return await super().async_request_tsa_response(req)
+        finally:
+            logger.info("PDF seal: timestamp from %s in %.3f s", self.url, time.perf_counter() - started)
+
+
+@functools.cache
+def _timestamper(url: str, username: str, password: str, timeout: int) -> TimedTimeStamper:
+    # One per configuration and process: pyHanko asks the TSA once for a sample token to size the
+    # signature, and keeps it for the following seals.
+    return TimedTimeStamper(url, timeout=timeout, auth=(username, password) if username else None)
+
+
+def portal_timestamper() -> TimedTimeStamper | None:
+    if not settings.PDF_TIMESTAMP_URL:
+        return None
+    return _timestamper(
+        settings.PDF_TIMESTAMP_URL,
+        settings.PDF_TIMESTAMP_USERNAME,
+        settings.PDF_TIMESTAMP_PASSWORD,
+        settings.PDF_TIMESTAMP_TIMEOUT_SECONDS,
+    )
+
+
+def _is_self_signed(certificate: asn1_x509.Certificate) -> bool:
+    return certificate.subject == certificate.issuer
+
+
+def validation_trust_roots() -> list[asn1_x509.Certificate]:
+    """Roots of the chains whose proof a long-term seal embeds: the PKCS#12's own CA certificates (or its
+    self-signed certificate), and the PEM bundle ``PDF_VALIDATION_TRUST_ROOTS`` (the TSA's root)."""
+    signer = portal_signer()
+    roots = [certificate for certificate in signer.cert_registry if _is_self_signed(certificate)]
+    if _is_self_signed(signer.signing_cert):
+        roots.append(signer.signing_cert)
+    if settings.PDF_VALIDATION_TRUST_ROOTS:
+        for _type, _headers, der in pem.unarmor(Path(settings.PDF_VALIDATION_TRUST_ROOTS).read_bytes(), multiple=True):
+            roots.append(asn1_x509.Certificate.load(der))
+    return roots
+
+
+def _validation_context() -> ValidationContext:
+    # Every certificate below a root must come with its revocation status (CRL or OCSP), fetched now:
+    # a seal that says B-LT without it would not be one. A CA that does not answer fails the render,
+    # which the document centre offers to retry.
+    return ValidationContext(
+        trust_roots=validation_trust_roots(),
+        other_certs=list(portal_signer().cert_registry),
+        allow_fetching=True,
+        revocation_mode="hard-fail",
+    )
+
+
+def sign_pdf(pdf: bytes, *, issued_on: datetime.date | None = None) -> bytes:
+    """``pdf`` with the portal's seal appended as incremental updates (see the module's docstring)."""
+    return _outside_any_event_loop(_sign_pdf, pdf, issued_on=issued_on or timezone.localdate())
+
+
+def _sign_pdf(pdf: bytes, *, issued_on: datetime.date) -> bytes:
+    timestamper = portal_timestamper()
+    long_term = timestamper is not None
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
-        reason=reason,
-        location=location,
+        reason=seal_reason(issued_on),
+        location=settings.PDF_SIGNATURE_LOCATION or None,
         name="Portail CTG",
+        certify=True,
+        docmdp_permissions=MDPPerm.FILL_FORMS,
+        embed_validation_info=long_term,
+        validation_context=_validation_context() if long_term else None,
+        use_pades_lta=long_term and settings.PDF_TIMESTAMP_ARCHIVAL,
+        timestamp_field_name=TIMESTAMP_FIELD,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
-    output = signers.PdfSigner(metadata, signer=portal_signer()).sign_pdf(writer)
-    return output.getvalue()
+    started = time.perf_counter()
+    try:
+        output = signers.PdfSigner(metadata, signer=portal_signer(), timestamper=timestamper).sign_pdf(writer)
+    except TimestampRequestError as error:
+        raise TimestampUnavailable(f"The timestamp authority {settings.PDF_TIMESTAMP_URL} failed: {error}") from error
+    data = output.getvalue()
+    logger.info(
+        "PDF seal: %s, %d bytes added in %.3f s", seal_profile(), len(data) - len(pdf), time.perf_counter() - started
+    )
+    return data
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,14 @@ Documents are Django templates (``templates/pdf/``) rendered to HTML, then laid 
 Stylesheets, fonts and images come from the portal's own static files only: the URL fetcher serves
 ``/static/…`` from the static finders and refuses anything else, so a document never reaches the
 network (intranets, RGPD) and always renders the same way.
+
+Tagged variants (PDF/A-3a, the portal's ``PDF_VARIANT``) get a structure tree from WeasyPrint; the
+finisher ``_finish_accessible_pdf`` completes it where WeasyPrint stops short of what a screen reader
+and an accessibility checker need: the running header and footer become artifacts (out of the reading
+order), every chart's alternative text carries its figures (``<title>`` and ``<desc>`` of the SVG, or an
+``aria-label``), every link's description is its text instead of its target, and the information
+dictionary carries no /Producer, so that the XMP's pdf:Producer, which the portal's signature rewrites,
+is the only one and the two never disagree.
 """
 
 import io
@@ -11,12 +19,16 @@ import mimetypes
 import time
 from dataclasses import dataclass
 
+import pydyf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from pypdf import PdfReader
 from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 STATIC_PREFIX = "/static/"
 BASE_URL = "https://portail-ctg.invalid/"  # a base for relative URLs; nothing is ever fetched from it
 
@@ -47,13 +59,144 @@ def _static_only_fetcher():
 
 
 def html_to_pdf(html: str, *, pdf_variant: str | None = None) -> bytes:
-    """The bare WeasyPrint rendering of ``html`` (the floor the benchmark compares against)."""
+    """WeasyPrint's rendering of ``html``, its tagging completed (the floor the benchmark compares against:
+    the finisher costs about 1 % of a convention's render)."""
     try:
         return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf(
-            pdf_variant=pdf_variant
+            pdf_variant=pdf_variant, finisher=_finish_accessible_pdf
         )
     except Exception as error:  # WeasyPrint raises many kinds; the document says which
         raise DocumentRenderError(f"{type(error).__name__}: {error}") from error
+
+
+def _finish_accessible_pdf(document, pdf: pydyf.PDF) -> None:
+    """Completes WeasyPrint's tagging (see the module's docstring); WeasyPrint calls it before writing.
+
+    It reads WeasyPrint's laid-out boxes (``page._page_box``) and pydyf's objects as WeasyPrint 70 leaves
+    them; tests/documents/test_accessible_pdf.py says at once if an upgrade changes them."""
+    # The portal's signature writes its own name as the XMP's producer: an information dictionary
+    # without one cannot contradict it (PDF/A wants both to agree when both are present).
+    pdf.info.pop("Producer", None)
+    if "StructTreeRoot" not in pdf.catalog:
+        return  # an untagged variant
+    root = _resolve(pdf, pdf.catalog["StructTreeRoot"])
+    elements = _reachable_elements(pdf, root)
+    _mark_unreachable_content_as_artifacts(pdf, root, elements)
+    _describe_figures(pdf, document, elements)
+    _describe_links(document)
+
+
+def _resolve(pdf: pydyf.PDF, reference):
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _is_reference(item) -> bool:
+    """pydyf writes an indirect reference as ``b"12 0 R"``."""
+    return isinstance(item, bytes) and item.endswith(b" R")
+
+
+def _reachable_elements(pdf: pydyf.PDF, root) -> list:
+    """The structure elements reachable from the root, in reading order."""
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node is not root:
+            found.append(node)
+        kids = [kid for kid in node.get("K", ()) if _is_reference(kid)]
+        for kid in reversed(kids):
+            target = _resolve(pdf, kid)
+            if isinstance(target, dict) and target.get("Type") == "/StructElem":
+                stack.append(target)
+    return found
+
+
+def _mark_unreachable_content_as_artifacts(pdf: pydyf.PDF, root, elements: list) -> None:
+    """Turns the content WeasyPrint tags but leaves out of the tree (the page margins' running header and
+    footer) into artifacts, and drops it from the parent tree."""
+    reachable = {element.number for element in elements}
+    nums = _resolve(pdf, root["ParentTree"])["Nums"]
+    for page_number, page_reference in enumerate(pdf.page_references):
+        if 2 * page_number + 1 >= len(nums) or nums[2 * page_number] != page_number:
+            continue
+        parents = nums[2 * page_number + 1]
+        orphans = {
+            mcid
+            for mcid, parent in enumerate(parents)
+            if _is_reference(parent) and int(parent.split()[0]) not in reachable
+        }
+        if not orphans:
+            continue
+        operations = _resolve(pdf, _resolve(pdf, page_reference)["Contents"]).stream
+        for index, operation in enumerate(operations):
+            if (
+                isinstance(operation, pydyf.Dictionary)
+                and operation.get("MCID") in orphans
+                and 0 < index < len(operations) - 1
+                and operations[index + 1] == b"BDC"
+            ):
+                mcid = operation["MCID"]
+                operations[index - 1], operations[index], operations[index + 1] = "/Artifact", b"BMC", b""
+                parents[mcid] = "null"
+
+
+def _walk_boxes(box, label=None):
+    """Yields ``(box, label)`` for every box under ``box``, ``label`` being the nearest ancestor's
+    ``aria-label`` given with ``role="img"`` (a figure described by its container)."""
+    if isinstance(box, AbsolutePlaceholder):
+        box = box._box
+    element = getattr(box, "element", None)
+    if element is not None and element.get("role") == "img" and element.get("aria-label"):
+        label = element.get("aria-label")
+    yield box, label
+    if isinstance(box, boxes.ParentBox):
+        for child in box.children:
+            yield from _walk_boxes(child, label)
+
+
+def _text(element) -> str:
+    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
+def _alternative_text(element, inherited_label: str | None) -> str:
+    if element.get("aria-label"):
+        return element.get("aria-label")
+    if element.tag == f"{SVG_NAMESPACE}svg":
+        title = _text(element.find(f"{SVG_NAMESPACE}title"))
+        description = _text(element.find(f"{SVG_NAMESPACE}desc"))
+        if title or description:
+            return ". ".join(part.rstrip(".") for part in (title, description) if part) + "."
+    return element.get("alt") or inherited_label or ""
+
+
+def _describe_figures(pdf: pydyf.PDF, document, elements: list) -> None:
+    """Alternative text of every figure: the SVG's title and the description listing its values."""
+    texts = {}
+    for page_number, page in enumerate(document.pages):
+        for box, label in _walk_boxes(page._page_box):
+            if box.element is not None and box.element_tag in ("img", f"{SVG_NAMESPACE}svg"):
+                key = (page_number, round(box.content_box_x(), 2), round(box.content_box_y(), 2))
+                texts[key] = _alternative_text(box.element, label)
+    page_numbers = {reference: number for number, reference in enumerate(pdf.page_references)}
+    for element in elements:
+        if element.get("S") != "/Figure" or "A" not in element or "BBox" not in element["A"]:
+            continue
+        x, y = element["A"]["BBox"][:2]
+        text = texts.get((page_numbers.get(element["Pg"]), round(x, 2), round(y, 2)))
+        if text:
+            element["Alt"] = pydyf.String(text)
+
+
+def _describe_links(document) -> None:
+    """A link's description (/Contents) is what it says (its aria-label, title or text), not its target."""
+    for page in document.pages:
+        for box, _label in _walk_boxes(page._page_box):
+            annotation = box.link_annotation
+            if annotation is None or box.element is None:
+                continue
+            element = box.element
+            text = element.get("aria-label") or element.get("title") or _text(element)
+            if text:
+                annotation["Contents"] = pydyf.String(text)
 
 
 def page_count(pdf: bytes) -> int:

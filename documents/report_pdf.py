@@ -91,10 +91,4 @@ def build_copil_report_html(meeting: Meeting, *, today: datetime.date | None = N
 def render_copil_report_pdf(meeting: Meeting, *, today: datetime.date | None = None) -> bytes:
     """The issued PDF of the report of ``meeting``: laid out by WeasyPrint, then signed by the portal."""
     html = build_copil_report_html(meeting, today=today)
-    pdf = lay_out(html)  # PDF/A-3b, as the convention
-    with override(settings.LANGUAGE_CODE):
-        reason = _("Report of the meeting of %(body)s on %(date)s") % {
-            "body": meeting.body.name,
-            "date": formats.date_format(meeting.held_on, "j F Y"),
-        }
-    return sign_pdf(pdf, reason=reason, location=settings.PORTAL_BASE_URL)
+    return sign_pdf(lay_out(html))  # PDF/A-3a (tagged), as the convention

@@ -15,8 +15,10 @@ A PDF is identified three ways, from the strongest to the weakest:
 ``verify_pdf`` never raises on bad input and stores nothing. The file comes from anyone: it is
 parsed in the PDF sandbox (``ctg_portal.pdf_sandbox``, a child process with memory and time limits,
 without database); the lookups of digests and claims stay here. ``verify_pdf`` does not know who
-asks: ``as_seen_by`` gives the page what a user may learn. The convention's details go only to a user
-who may see that convention, and a verdict that rests on the metadata claim alone (no record of the
+asks: ``as_seen_by`` gives the page what a user may learn. Anyone, signed in or not, learns the
+identity of a file the portal vouches for (``identity_proven``: its convention's reference, the version
+number, the kind of document and, when authentic, the issue date). The convention's other details go
+only to a user who may see that convention, and a verdict that rests on the metadata claim alone (no record of the
 file, no seal of the portal) says nothing to others: for them, a forged copy of an existing
 convention and a document naming a reference that does not exist read the same, "not issued". A
 verdict proven by the file itself (its digest on record, the portal's seal) tells an outsider no more
@@ -95,6 +97,12 @@ class VerificationResult:
     # The convention (version, meeting) was found from the metadata claim alone, which nothing vouches
     # for: neither a record of the file's digest nor an intact seal of the portal over the whole file.
     identified_by_claim: bool = False
+
+    @property
+    def identity_proven(self) -> bool:
+        """The convention was found from the file itself (its digest, or the portal's seal over it), not
+        from a claim anyone can write: its reference, version and kind are what the file proves."""
+        return self.convention is not None and not self.identified_by_claim
 
     @property
     def authentic(self) -> bool:

@@ -1,6 +1,7 @@
 """Every page × every role: who gets the page, who is sent to the login page, who gets a 404."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.roles import EXPECTED, ROLES
@@ -65,3 +66,10 @@ def test_private_files_have_no_public_url(client, world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "signature.pdf").write_bytes(b"%PDF-1.7")
     assert client.get("/media/signature.pdf").status_code == 404
+
+
+def test_signed_out_visitors_switch_language_on_the_public_pages(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/verification/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/verification/"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"

@@ -137,7 +137,7 @@ def _diagnostic(convention: Convention) -> list[Missing]:
         return [
             Missing(
                 "no_diagnostic",
-                _("The shared diagnostic has not been started: open it and write its summary."),
+                _("The shared diagnostic has not been started: open it and write its introduction."),
                 "diagnostics:detail",
                 _("Open the diagnostic"),
             )
@@ -146,9 +146,9 @@ def _diagnostic(convention: Convention) -> list[Missing]:
         return [
             Missing(
                 "no_diagnostic_summary",
-                _("Write the summary of the shared diagnostic: what the CAF reads first, and annex 1 opens with."),
+                _("Write the introduction of the shared diagnostic: what the CAF reads first, and annex 1 opens with."),
                 "diagnostics:settings",
-                _("Write the summary"),
+                _("Write the introduction"),
             )
         ]
     return []

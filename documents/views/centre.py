@@ -24,6 +24,7 @@ from conventions.models import ConventionVersion, Meeting
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import PortalError
 from documents import selectors
+from documents.pdf_signature import SealProfile, seal_profile
 from documents.services import queue as services
 
 
@@ -85,7 +86,12 @@ def documents(request, convention_pk: int):
     return render(
         request,
         "documents/document_centre.html",
-        {"convention": convention, "centre": centre, "abilities": convention.get_abilities(request.user)},
+        {
+            "convention": convention,
+            "centre": centre,
+            "abilities": convention.get_abilities(request.user),
+            "long_term_seal": seal_profile() != SealProfile.BASIC,
+        },
     )
 
 

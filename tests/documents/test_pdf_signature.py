@@ -15,7 +15,7 @@ def unsigned_pdf() -> bytes:
 
 @pytest.fixture(scope="module")
 def signed_pdf(unsigned_pdf) -> bytes:
-    return sign_pdf(unsigned_pdf, reason="Convention signée", location="Portail CTG")
+    return sign_pdf(unsigned_pdf)
 
 
 def test_a_signed_pdf_is_authentic(signed_pdf):
@@ -57,7 +57,7 @@ def test_a_signature_by_another_certificate_is_not_the_portals(signed_pdf, setti
 def test_signing_without_a_certificate_says_how_to_make_one(unsigned_pdf, settings, tmp_path):
     settings.PDF_SIGNING_PKCS12 = tmp_path / "absent.p12"
     with pytest.raises(SigningNotConfigured, match="make_signing_certificate"):
-        sign_pdf(unsigned_pdf, reason="x")
+        sign_pdf(unsigned_pdf)
 
 
 def test_the_command_keeps_an_existing_certificate(tmp_path, capsys):
@@ -84,7 +84,7 @@ def test_signing_and_checking_work_inside_a_running_event_loop(unsigned_pdf):
 
     async def inside_a_loop():
         asyncio.get_running_loop()  # there is one
-        return check_pdf_signature(sign_pdf(unsigned_pdf, reason="Dans une boucle asyncio"))
+        return check_pdf_signature(sign_pdf(unsigned_pdf))
 
     # A thread of its own: this one may already run Playwright's loop when the browser tests ran first.
     with ThreadPoolExecutor(max_workers=1) as executor:

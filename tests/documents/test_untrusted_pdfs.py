@@ -185,7 +185,7 @@ def claiming_pdf(words: str, *, sealed: bool = False) -> bytes:
 
     html = f'<html><head><meta name="keywords" content="{words}"></head><p>Une convention</p></html>'
     data = HTML(string=html).write_pdf()
-    return sign_pdf(data, reason="Convention", location="Portail CTG") if sealed else data
+    return sign_pdf(data) if sealed else data
 
 
 def keywords_for(reference: str, number: int = 1) -> str:

@@ -51,7 +51,7 @@ def portal_pdf(version=None, *, kind=DocumentKind.SIGNED_CONVENTION, text="Texte
         f'<html><head><title>Convention</title><meta name="keywords" content="{words}"></head>'
         f"<body><h1>Convention territoriale globale</h1><p>{text}</p></body></html>"
     )
-    return sign_pdf(HTML(string=html).write_pdf(), reason="Convention", location="Portail CTG")
+    return sign_pdf(HTML(string=html).write_pdf())
 
 
 def issue(data, *, version=None, kind=DocumentKind.SIGNED_CONVENTION, meeting=None, convention=None):
@@ -243,9 +243,10 @@ def upload(client, data, name="convention.pdf", url=None):
     )
 
 
-def test_the_page_asks_anonymous_visitors_to_sign_in(client):
+def test_the_page_is_open_to_anonymous_visitors(client):
+    """A prefecture or an auditor scanning the QR code has no account (tests/documents/test_public_verification.py)."""
     response = client.get(reverse("documents:verify"))
-    assert response.status_code == 302 and "/connexion/" in response["Location"]
+    assert response.status_code == 200 and 'id="verify-form"' in response.content.decode()
 
 
 def test_an_authentic_document_for_a_user_who_sees_the_convention(client, signed, django_assert_max_num_queries):
@@ -264,14 +265,18 @@ def test_an_authentic_document_for_a_user_who_sees_the_convention(client, signed
     assert not GeneratedDocument.objects.exclude(pk=_document.pk).exists()  # nothing stored
 
 
-def test_an_outsider_learns_only_that_the_portal_issued_it(client, signed):
+def test_an_outsider_learns_only_the_identity_the_file_proves(client, signed):
+    """Reference, version number, kind and issue date: what the file itself proves, nothing else."""
     convention, version, data, _document = signed
     newer = take_version(convention=convention, by=UserFactory())
     client.force_login(UserFactory())
     page = upload(client, data).content.decode()
     assert "Document authentique émis par le Portail CTG" in page
-    assert convention.reference not in page and version.content_sha256 not in page
+    assert convention.reference in page and 'id="verification-reference"' in page
+    assert f"Version {version.number}" in page and "Émis le" in page
+    assert version.content_sha256 not in page  # the fingerprint of the version's text: not the file's
     assert convention.title not in page and f"version {newer.number}" not in page
+    assert reverse("workflow:detail", args=[convention.pk]) not in page
     assert 'id="verification-no-details"' in page
 
 
