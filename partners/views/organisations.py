@@ -22,7 +22,13 @@ from partners import selectors
 from partners.choices import OrganisationKind
 from partners.forms.organisations import DepartmentOrganisationForm, OrganisationForm
 from partners.models import Organisation
-from partners.permissions import ORGANISATION_REFUSALS, may_create_organisation, organisation_abilities
+from partners.permissions import (
+    ORGANISATION_REFUSALS,
+    may_create_organisation,
+    may_import_territories,
+    organisation_abilities,
+    people_abilities,
+)
 from partners.services.organisations import (
     OrganisationRefused,
     create_organisation,
@@ -85,6 +91,10 @@ def organisation_detail(request, organisation_pk: int):
             "abilities": organisation_abilities(request.user, organisation),
             "communes": communes,
             "departement": departement,
+            # The organisation's team, and (for an intercommunality) starting its CTG, which the start page
+            # checks in full: offered to those who set up CTGs.
+            "may_view_team": people_abilities(request.user, organisation)["view"],
+            "may_start_ctg": organisation.kind == OrganisationKind.EPCI and may_import_territories(request.user),
         },
     )
 

@@ -406,3 +406,19 @@ def test_form_pages_cost_a_handful_of_queries(client, caf_officer, django_assert
         client.get(reverse("partners:organisation_create"))
     with django_assert_max_num_queries(8):
         client.get(reverse("partners:organisation_update", args=[association.pk]))
+
+
+def test_an_epci_page_leads_to_its_team_and_to_starting_its_ctg(client, world):
+    convention, users = world
+    page_url = reverse("partners:organisation", args=[convention.epci.pk])
+    start_link = f'href="{reverse("workflow:start")}?epci={convention.epci.pk}"'
+    team_link = f'href="{reverse("partners:people", args=[convention.epci.pk])}"'
+
+    client.force_login(users["epci_staff"])  # a member of its team, who may set up CTGs
+    page = client.get(page_url).content.decode()
+    assert start_link in page and team_link in page
+
+    client.force_login(users["commune_staff"])  # neither a member of its team nor allowed to start its CTG
+    page = client.get(page_url).content.decode()
+    assert team_link not in page
+    assert start_link not in page
