@@ -154,7 +154,7 @@ def portal_certificate() -> asn1_x509.Certificate:
     return portal_signer().signing_cert
 
 
-def _outside_any_event_loop(function, /, *args, **kwargs):
+def outside_any_event_loop(function, /, *args, **kwargs):
     """Runs ``function`` here, or in a helper thread if this thread runs an event loop.
 
     pyHanko's synchronous API calls ``asyncio.run``, which refuses to start inside a running loop
@@ -252,7 +252,7 @@ def _validation_context() -> ValidationContext:
 
 def sign_pdf(pdf: bytes, *, issued_on: datetime.date | None = None) -> bytes:
     """``pdf`` with the portal's seal appended as incremental updates (see the module's docstring)."""
-    return _outside_any_event_loop(_sign_pdf, pdf, issued_on=issued_on or timezone.localdate())
+    return outside_any_event_loop(_sign_pdf, pdf, issued_on=issued_on or timezone.localdate())
 
 
 def _sign_pdf(pdf: bytes, *, issued_on: datetime.date) -> bytes:

@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.conventions.factories import ConventionFactory, PartyFactory
+from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.roles import EXPECTED, ROLES
 
 
@@ -73,3 +75,16 @@ def test_signed_out_visitors_switch_language_on_the_public_pages(client, db):
     assert response.status_code == 302
     assert response["Location"] == "/verification/"
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+
+def test_identifiers_in_pages_are_never_written_with_a_thousands_separator(client, db):
+    """French formatting writes « 12 345 » for 12345: an id or a URL built from a primary key must not."""
+    convention = ConventionFactory(pk=12345)
+    PartyFactory(pk=23456, convention=convention, organisation=OrganisationFactory(caf=True))
+    staff = MembershipFactory(organisation=convention.epci).user
+    client.force_login(staff)
+    for url in (reverse("workflow:detail", args=[12345]), reverse("conventions:parties", args=[12345])):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        for separator in (" ", "\u00a0", "\u202f"):
+            assert f"12{separator}345" not in page and f"23{separator}456" not in page
+        assert 'id="party-23456"' in page or "parties/23456/" in page or "12345" in page

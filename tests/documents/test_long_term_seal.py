@@ -23,6 +23,7 @@ from documents.pdf_signature import (
     SealProfile,
     TimestampUnavailable,
     check_pdf_signature,
+    outside_any_event_loop,
     portal_certificate,
     seal_profile,
     seal_reason,
@@ -58,7 +59,9 @@ def test_without_a_timestamp_authority_the_seal_is_a_basic_certification(unsigne
     assert signature.docmdp_level == MDPPerm.FILL_FORMS
     assert str(signature.sig_object["/Reason"]) == "Copie conforme délivrée par le Portail CTG le 7 décembre 2026"
     assert "/Location" not in signature.sig_object
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[portal_certificate()]))
+    status = outside_any_event_loop(
+        validate_pdf_signature, signature, ValidationContext(trust_roots=[portal_certificate()])
+    )
     assert status.bottom_line and status.timestamp_validity is None
     assert check_pdf_signature(sealed).authentic
 
@@ -80,7 +83,7 @@ def long_term_pdf(unsigned_pdf, long_term_seal):
 def test_the_seal_carries_a_valid_timestamp_from_the_authority(long_term_pdf, long_term_seal):
     reader = PdfFileReader(io.BytesIO(long_term_pdf))
     signature = reader.embedded_signatures[0]
-    status = validate_pdf_signature(signature, offline_context(reader, long_term_seal))
+    status = outside_any_event_loop(validate_pdf_signature, signature, offline_context(reader, long_term_seal))
     assert status.intact and status.valid and status.trusted
     timestamp = status.timestamp_validity
     assert timestamp is not None and timestamp.intact and timestamp.valid and timestamp.trusted
@@ -92,7 +95,7 @@ def test_the_seal_is_a_certification_allowing_form_filling_only(long_term_pdf, l
     reader = PdfFileReader(io.BytesIO(long_term_pdf))
     signature = reader.embedded_signatures[0]
     assert signature.docmdp_level == MDPPerm.FILL_FORMS
-    status = validate_pdf_signature(signature, offline_context(reader, long_term_seal))
+    status = outside_any_event_loop(validate_pdf_signature, signature, offline_context(reader, long_term_seal))
     assert status.docmdp_ok
     assert str(signature.sig_object["/Reason"]).startswith("Copie conforme délivrée par le Portail CTG le ")
 
@@ -105,7 +108,7 @@ def test_the_validation_data_is_embedded_b_lt(long_term_pdf, long_term_seal):
     assert {"CA de test du Portail CTG", "Portail CTG (cachet de test)", "Horodatage de test"} <= subjects
     # The DSS is a revision after the signature: the signature covers its own revision, not the file.
     signature = reader.embedded_signatures[0]
-    status = validate_pdf_signature(signature, offline_context(reader, long_term_seal))
+    status = outside_any_event_loop(validate_pdf_signature, signature, offline_context(reader, long_term_seal))
     assert status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
     assert status.bottom_line  # trusted with the embedded CRL alone, changes after it allowed
 
@@ -160,8 +163,8 @@ def test_the_archival_profile_adds_a_document_timestamp_b_lta(unsigned_pdf, long
     reader = PdfFileReader(io.BytesIO(sealed))
     seal, document_timestamp = reader.embedded_signatures
     context = offline_context(reader, long_term_seal)
-    assert validate_pdf_signature(seal, context).bottom_line
-    status = validate_pdf_timestamp(document_timestamp, context)
+    assert outside_any_event_loop(validate_pdf_signature, seal, context).bottom_line
+    status = outside_any_event_loop(validate_pdf_timestamp, document_timestamp, context)
     assert status.intact and status.valid and status.trusted  # a DSS revision for its own chain follows it
     assert check_pdf_signature(sealed).authentic
     assert check_pdf_signature(sealed + b"\n% appended\n").authentic is False

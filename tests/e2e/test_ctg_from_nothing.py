@@ -369,7 +369,7 @@ def test_a_ctg_goes_from_an_empty_portal_to_signed_and_reported_in_the_browser(
 
     # The diagnostic: its introduction and dates, one need.
     page.goto(convention_url)
-    page.locator("#readiness").get_by_role("link", name="Rédiger la synthèse").click()
+    page.locator("#readiness").get_by_role("link", name=re.compile("Rédiger l.introduction")).click()
     page.get_by_label("Introduction").fill(
         "Diagnostic conduit avec les sept communes, la CAF et les associations de parents du territoire."
     )
