@@ -10,13 +10,12 @@ with htmx, the article editor shows a live preview of the text as it will read.
 from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conventions import markup, selectors
+from conventions import markup
 from conventions.choices import PartyRole
 from conventions.departments import administrative_court
 from conventions.forms.editor import ArticleForm, ArticlePreviewForm, ConventionSettingsForm, ModelArticleForm
@@ -25,19 +24,9 @@ from conventions.models import Article, Convention
 from conventions.permissions import convention_edit_refusal
 from conventions.services import articles as article_services
 from conventions.services import editor as editor_services
+from conventions.views.common import convention_and_abilities, refused
 from ctg_portal.errors import NotAllowed, PortalError
 from partners.choices import OrganisationKind
-
-
-def _convention(request, convention_pk: int) -> tuple[Convention, dict]:
-    convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
-    return convention, convention.get_abilities(request.user)
-
-
-def _refused(request, message) -> HttpResponse:
-    """A 403 that says why, on the portal's error page."""
-    messages.error(request, str(message))
-    return render(request, "403.html", status=403)
 
 
 def editing(view=None, *, keeps_typed_text: bool = False):
@@ -52,14 +41,14 @@ def editing(view=None, *, keeps_typed_text: bool = False):
     def decorate(view):
         @wraps(view)
         def wrapper(request, convention_pk: int, **kwargs):
-            convention, abilities = _convention(request, convention_pk)
+            convention, abilities = convention_and_abilities(request, convention_pk)
             refusal = convention_edit_refusal(convention, abilities)
             if refusal and not (keeps_typed_text and request.method == "POST"):
-                return _refused(request, refusal)
+                return refused(request, refusal)
             try:
                 return view(request, convention, abilities, **kwargs)
             except NotAllowed as error:
-                return _refused(request, error)
+                return refused(request, error)
 
         return wrapper
 

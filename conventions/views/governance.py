@@ -8,28 +8,18 @@ saying why, and the services check again under the convention's lock.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conventions import selectors, selectors_parties
+from conventions import selectors_parties
 from conventions.forms.governance import BodyForm, MemberForm, MemberRoleForm
 from conventions.forms.parties import NEW_PERSON, add_service_errors, organisation_create_url
 from conventions.models import Convention
 from conventions.services import governance as services
+from conventions.views.common import convention_and_abilities, refused
 from ctg_portal.errors import NotAllowed, PortalError
-
-
-def _convention(request, convention_pk: int) -> tuple[Convention, dict]:
-    convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
-    return convention, convention.get_abilities(request.user)
-
-
-def _refused(request, message) -> HttpResponse:
-    messages.error(request, str(message))
-    return render(request, "403.html", status=403)
 
 
 def _page_url(convention: Convention, anchor: str = "") -> str:
@@ -39,7 +29,7 @@ def _page_url(convention: Convention, anchor: str = "") -> str:
 
 @require_GET
 def governance(request, convention_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     return render(
         request,
         "conventions/governance/governance.html",
@@ -54,15 +44,15 @@ def governance(request, convention_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def body_create(request, convention_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     if refusal := services.governance_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     form = BodyForm(request.POST or None, with_kind=True)
     if request.method == "POST" and form.is_valid():
         try:
             body = services.body_create(convention=convention, by=request.user, **form.cleaned_data)
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -77,16 +67,16 @@ def body_create(request, convention_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def body_update(request, convention_pk: int, body_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     body = selectors_parties.body_for_page(convention=convention, pk=body_pk)
     if refusal := services.governance_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     form = BodyForm(request.POST or None, with_kind=False, initial={"name": body.name, "mission": body.mission})
     if request.method == "POST" and form.is_valid():
         try:
             body = services.body_update(body=body, by=request.user, **form.cleaned_data)
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except ValidationError as error:
             add_service_errors(form, error)
         except PortalError as error:
@@ -103,15 +93,15 @@ def body_update(request, convention_pk: int, body_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def body_delete(request, convention_pk: int, body_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     body = selectors_parties.body_for_page(convention=convention, pk=body_pk)
     if refusal := services.governance_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     if request.method == "POST":
         try:
             services.body_delete(body=body, by=request.user)
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except PortalError as error:
             messages.error(request, str(error))
             return redirect(_page_url(convention, f"body-{body.pk}"))
@@ -132,10 +122,10 @@ def body_delete(request, convention_pk: int, body_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_add(request, convention_pk: int, body_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     body = selectors_parties.body_for_page(convention=convention, pk=body_pk)
     if refusal := services.governance_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     search = (request.POST.get("q") if request.method == "POST" else request.GET.get("q")) or ""
     search = search[:100]
     # Back from « Créer une organisation », which adds ``organisation=<id>`` to this page's address.
@@ -152,7 +142,7 @@ def member_add(request, convention_pk: int, body_pk: int):
         try:
             member = services.member_add(body=body, by=request.user, **form.service_arguments())
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except ValidationError as error:
             add_service_errors(form, error)
         except PortalError as error:
@@ -181,16 +171,16 @@ def member_add(request, convention_pk: int, body_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_update(request, convention_pk: int, member_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     member = selectors_parties.member_for_page(convention=convention, pk=member_pk)
     if refusal := services.governance_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     form = MemberRoleForm(request.POST or None, initial={"role": member.role})
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_update(member=member, by=request.user, role=form.cleaned_data["role"])
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except ValidationError as error:
             add_service_errors(form, error)
         except PortalError as error:
@@ -215,12 +205,12 @@ def member_update(request, convention_pk: int, member_pk: int):
 
 @require_POST
 def member_remove(request, convention_pk: int, member_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     member = selectors_parties.member_for_page(convention=convention, pk=member_pk)
     try:
         services.member_remove(member=member, by=request.user)
     except NotAllowed as error:
-        return _refused(request, error)
+        return refused(request, error)
     except PortalError as error:
         messages.error(request, str(error))
     else:

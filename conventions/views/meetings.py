@@ -14,15 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from conventions import selectors
 from conventions.forms.meetings import MeetingForm, MeetingRecordForm
-from conventions.models import Convention
 from conventions.permissions import ROLE_REFUSALS
 from conventions.services import meetings as services
+from conventions.views.common import convention_and_abilities
 from ctg_portal.errors import NotAllowed, PortalError
-
-
-def _convention(request, convention_pk: int) -> tuple[Convention, dict]:
-    convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
-    return convention, convention.get_abilities(request.user)
 
 
 def _require_follow_up(abilities: dict) -> None:
@@ -36,7 +31,7 @@ def _date(day) -> str:
 
 @require_GET
 def meeting_list(request, convention_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     return render(
         request,
         "conventions/meetings/meeting_list.html",
@@ -50,7 +45,7 @@ def meeting_list(request, convention_pk: int):
 
 @require_GET
 def meeting_detail(request, convention_pk: int, meeting_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     meeting = selectors.meeting_for_page(convention=convention, pk=meeting_pk)
     present = {member.pk for member in meeting.attendees.all()}
     previous, following = selectors.neighbour_meetings(meeting)
@@ -72,7 +67,7 @@ def meeting_detail(request, convention_pk: int, meeting_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, convention_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     _require_follow_up(abilities)
     initial = {}
     body_pk = request.GET.get("comite", "")
@@ -100,7 +95,7 @@ def meeting_create(request, convention_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def meeting_update(request, convention_pk: int, meeting_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     _require_follow_up(abilities)
     meeting = selectors.meeting_for_page(convention=convention, pk=meeting_pk)
     initial = {field: getattr(meeting, field) for field in ("held_on", "kind", "location", "agenda")}
@@ -122,7 +117,7 @@ def meeting_update(request, convention_pk: int, meeting_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def meeting_record(request, convention_pk: int, meeting_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     _require_follow_up(abilities)
     meeting = selectors.meeting_for_page(convention=convention, pk=meeting_pk)
     is_held = meeting.held_on <= timezone.localdate()

@@ -11,13 +11,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conventions import selectors, selectors_parties
+from conventions import selectors_parties
 from conventions.choices import PartyRole
 from conventions.forms.parties import (
     NEW_PERSON,
@@ -29,18 +28,8 @@ from conventions.forms.parties import (
 )
 from conventions.models import Convention
 from conventions.services import parties as services
+from conventions.views.common import convention_and_abilities, refused
 from ctg_portal.errors import NotAllowed, PortalError
-
-
-def _convention(request, convention_pk: int) -> tuple[Convention, dict]:
-    convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
-    return convention, convention.get_abilities(request.user)
-
-
-def _refused(request, message) -> HttpResponse:
-    """A 403 that says why, on the portal's error page."""
-    messages.error(request, str(message))
-    return render(request, "403.html", status=403)
 
 
 def _list_url(convention: Convention, party=None) -> str:
@@ -66,7 +55,7 @@ def _role(value: str) -> str:
 
 @require_GET
 def party_list(request, convention_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     return render(
         request,
         "conventions/parties/party_list.html",
@@ -83,9 +72,9 @@ def party_list(request, convention_pk: int):
 @require_http_methods(["GET", "POST"])
 def party_add(request, convention_pk: int):
     """Step 1 (no ``organisation`` in the query): pick the organisation. Step 2: describe its party."""
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     if refusal := services.parties_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     role = _role(request.GET.get("role", ""))
     searching = request.GET.get("action") == "search"
     organisation = (
@@ -137,7 +126,7 @@ def party_add(request, convention_pk: int):
                 **form.service_arguments(),
             )
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except ValidationError as error:
             add_service_errors(form, error)
         except PortalError as error:
@@ -171,10 +160,10 @@ def party_add(request, convention_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def party_update(request, convention_pk: int, party_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     party = selectors_parties.party_for_page(convention=convention, pk=party_pk)
     if refusal := services.parties_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     initial = {
         "representative": str(party.representative_id) if party.representative_id else "",
         "signing_order": party.signing_order,
@@ -193,7 +182,7 @@ def party_update(request, convention_pk: int, party_pk: int):
         try:
             party = services.party_update(party=party, by=request.user, **form.service_arguments())
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except ValidationError as error:
             add_service_errors(form, error)
         except PortalError as error:
@@ -220,15 +209,15 @@ def party_update(request, convention_pk: int, party_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def party_remove(request, convention_pk: int, party_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     party = selectors_parties.party_for_page(convention=convention, pk=party_pk)
     if refusal := services.parties_edit_refusal(convention, abilities):
-        return _refused(request, refusal)
+        return refused(request, refusal)
     if request.method == "POST":
         try:
             services.party_remove(party=party, by=request.user)
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except PortalError as error:
             messages.error(request, str(error))
             return redirect(_list_url(convention, party))
@@ -247,12 +236,12 @@ def party_remove(request, convention_pk: int, party_pk: int):
 
 @require_POST
 def party_switch_role(request, convention_pk: int, party_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     party = selectors_parties.party_for_page(convention=convention, pk=party_pk)
     try:
         party = services.party_switch_role(party=party, by=request.user)
     except NotAllowed as error:
-        return _refused(request, error)
+        return refused(request, error)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PortalError as error:
@@ -274,12 +263,12 @@ def party_switch_role(request, convention_pk: int, party_pk: int):
 
 @require_POST
 def party_invite(request, convention_pk: int, party_pk: int):
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     party = selectors_parties.party_for_page(convention=convention, pk=party_pk)
     try:
         invitation = services.party_invite_representative(party=party, by=request.user)
     except NotAllowed as error:
-        return _refused(request, error)
+        return refused(request, error)
     except PortalError as error:
         messages.error(request, str(error))
     else:
@@ -297,10 +286,10 @@ _BACK_PAGES = {"parties": "conventions:parties", "governance": "conventions:gove
 @require_http_methods(["GET", "POST"])
 def representative_update(request, convention_pk: int, representative_pk: int):
     """Corrects a person named in the convention (signatory or committee member)."""
-    convention, abilities = _convention(request, convention_pk)
+    convention, abilities = convention_and_abilities(request, convention_pk)
     person = selectors_parties.representative_in_convention(convention=convention, pk=representative_pk)
     if not (abilities["edit"] or abilities["follow_up"]):
-        return _refused(request, services.parties_edit_refusal(convention, abilities))
+        return refused(request, services.parties_edit_refusal(convention, abilities))
     back = request.GET.get("depuis", "parties")
     back_url = reverse(_BACK_PAGES.get(back, _BACK_PAGES["parties"]), args=[convention.pk])
     text_editable = abilities["edit"] and not services.representative_is_frozen(person)
@@ -312,7 +301,7 @@ def representative_update(request, convention_pk: int, representative_pk: int):
                 convention=convention, representative=person, by=request.user, **form.cleaned_data
             )
         except NotAllowed as error:
-            return _refused(request, error)
+            return refused(request, error)
         except ValidationError as error:
             add_service_errors(form, error)
         except PortalError as error:
