@@ -19,7 +19,7 @@ TEMPLATE_DIRS := $(wildcard templates */templates)
 # Commands that load the settings need a key; a throw-away one is fine outside production.
 NON_SECRET_KEY := SECRET_KEY=$${SECRET_KEY:-local-tooling-not-a-secret}
 
-.PHONY: help install services run test quality lint lock upgrade bench territories-full worker beat
+.PHONY: help install services run test quality lint lock upgrade bench bench-national territories-full worker beat
 
 help:
 	@echo "make run               installe, migre, charge la démo et lance http://127.0.0.1:8000"
@@ -30,6 +30,7 @@ help:
 	@echo "make lock              recompile requirements*.txt (versions et empreintes) depuis requirements*.in"
 	@echo "make upgrade           idem en montant tout à la dernière version (PACKAGE=nom pour un seul)"
 	@echo "make bench             lance bench/run.py"
+	@echo "make bench-national    pages servies par gunicorn et chargées par wrk, base nationale / petite base (bench/README.md)"
 	@echo "make territories-full  télécharge et importe le découpage administratif complet"
 	@echo "make worker / beat     worker et planificateur Celery (avec REDIS_URL)"
 
@@ -84,6 +85,11 @@ bench: install services
 	else \
 		echo "Pas encore de benchmark (bench/run.py absent)."; \
 	fi
+
+# Not in CI: gunicorn + wrk on the national and small databases (built first if missing, ~20 min),
+# see bench/README.md. Options: make bench-national BENCH_ARGS="--pages home_admin,plan --repeat 1".
+bench-national: install services
+	$(NON_SECRET_KEY) $(PYTHON) bench/national.py --build $(BENCH_ARGS)
 
 # Fetches Etalab's full files into data/full/ (ignored by git), then imports them into the database.
 territories-full: install services

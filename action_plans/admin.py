@@ -9,6 +9,7 @@ from action_plans.models import (
     ProgressUpdate,
     StrategicOrientation,
 )
+from ctg_portal.admin_lists import LargeListAdmin, year_filter
 
 
 class StrategicOrientationInline(admin.TabularInline):
@@ -18,7 +19,7 @@ class StrategicOrientationInline(admin.TabularInline):
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(SimpleHistoryAdmin):
+class ActionPlanAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["convention"]
     search_fields = ["convention__reference", "convention__title"]
     autocomplete_fields = ["convention"]
@@ -27,7 +28,8 @@ class ActionPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StrategicOrientation)
-class StrategicOrientationAdmin(SimpleHistoryAdmin):
+class StrategicOrientationAdmin(LargeListAdmin, SimpleHistoryAdmin):
+    ordering = ("plan_id", "position")  # unique per plan
     list_display = ["position", "title", "plan"]
     search_fields = ["title", "plan__convention__reference"]
     autocomplete_fields = ["plan"]
@@ -52,7 +54,10 @@ class ProgressUpdateInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(LargeListAdmin, SimpleHistoryAdmin):
+    # The fiches of an orientation together, by the unique (orientation, code) index: not by the
+    # orientation's position, which sorted every fiche of the country after a join.
+    ordering = ("orientation_id", "code")
     list_display = ["code", "title", "domain", "pilot", "status", "progress", "end_date"]
     list_filter = ["status", "priority", "domain"]
     search_fields = ["code", "title", "objectives"]
@@ -62,16 +67,16 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(SimpleHistoryAdmin):
+class FundingLineAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["action", "funder", "scheme", "year", "amount", "status"]
-    list_filter = ["status", "year"]
+    list_filter = ["status", year_filter("year")]
     search_fields = ["action__code", "action__title", "funder__name"]
     autocomplete_fields = ["action", "funder"]
     list_select_related = ["action", "funder"]
 
 
 @admin.register(EvaluationIndicator)
-class EvaluationIndicatorAdmin(SimpleHistoryAdmin):
+class EvaluationIndicatorAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["label", "action", "unit", "baseline", "target", "current_value"]
     search_fields = ["label", "action__code"]
     autocomplete_fields = ["action"]
@@ -79,7 +84,7 @@ class EvaluationIndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["action", "reported_on", "progress", "author"]
     search_fields = ["action__code", "comment"]
     autocomplete_fields = ["action", "author"]

@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from action_plans.choices import ActionStatus, FundingStatus
+from action_plans.xlsx_writer import Column, Sheet, workbook_bytes
 from ctg_portal.spreadsheets import neutralise_formula
+from diagnostics.choices import Priority
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -25,7 +25,6 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 EURO_FORMAT = '#,##0.00\\ "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 DECIMAL_FORMAT = "#,##0.###"
-HEADER_FILL = PatternFill("solid", fgColor="DCE4F2")
 
 
 def export_filename(*, convention, extension: str, today: datetime.date | None = None) -> str:
@@ -46,7 +45,14 @@ def _needs(action) -> str:
 # Each column: header, width, number format (None for text), value getter.
 
 
+def _labels(choices) -> dict:
+    """Each choice's label translated once per export, rather than ``get_FOO_display()`` per row."""
+    return {value: str(label) for value, label in choices}
+
+
 def _action_columns():
+    statuses, priorities = _labels(ActionStatus.choices), _labels(Priority.choices)
+    yes, no = _("Yes"), _("No")
     return [
         (_("Orientation"), 40, None, lambda a: f"{a.orientation.position}. {a.orientation.title}"),
         (_("Code"), 8, None, lambda a: a.code),
@@ -56,10 +62,10 @@ def _action_columns():
         (_("Partners"), 40, None, lambda a: _names(a.partners.all())),
         (_("Start date"), 12, DATE_FORMAT, lambda a: a.start_date),
         (_("End date"), 12, DATE_FORMAT, lambda a: a.end_date),
-        (_("Status"), 14, None, lambda a: a.get_status_display()),
-        (_("Late"), 10, None, lambda a: _("Yes") if a.is_late else _("No")),
+        (_("Status"), 14, None, lambda a: statuses.get(a.status, a.status)),
+        (_("Late"), 10, None, lambda a: yes if a.is_late else no),
         (_("Progress (%)"), 13, "0", lambda a: a.progress),
-        (_("Priority"), 11, None, lambda a: a.get_priority_display()),
+        (_("Priority"), 11, None, lambda a: priorities.get(a.priority, a.priority)),
         (_("Planned budget (€)"), 18, EURO_FORMAT, lambda a: a.planned_budget),
         (_("Needs answered"), 50, None, _needs),
         (_("Objectives"), 60, None, lambda a: a.objectives),
@@ -68,6 +74,7 @@ def _action_columns():
 
 
 def _funding_columns():
+    statuses = _labels(FundingStatus.choices)
     return [
         (_("Code"), 8, None, lambda row: row[0].code),
         (_("Fiche action"), 50, None, lambda row: row[0].title),
@@ -76,7 +83,7 @@ def _funding_columns():
         (_("Scheme"), 40, None, lambda row: row[1].scheme),
         (_("Year"), 8, "0", lambda row: row[1].year),
         (_("Amount (€)"), 16, EURO_FORMAT, lambda row: row[1].amount),
-        (_("Funding status"), 14, None, lambda row: row[1].get_status_display()),
+        (_("Funding status"), 14, None, lambda row: statuses.get(row[1].status, row[1].status)),
     ]
 
 
@@ -100,47 +107,37 @@ def _cell_value(value):
     return neutralise_formula(value) if isinstance(value, str) else value
 
 
-def _write_sheet(sheet, columns, rows) -> None:
-    sheet.append([neutralise_formula(str(header)) for header, *_rest in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append([_cell_value(getter(row)) for *_rest, getter in columns])
-    for index, (_header, width, number_format, _getter) in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = width
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A2"
-    if sheet.max_row > 1:
-        sheet.auto_filter.ref = sheet.dimensions
+def _sheet(title: str, columns, rows) -> Sheet:
+    getters = [getter for *_rest, getter in columns]
+    return Sheet(
+        title=title,
+        columns=[Column(str(header), width, number_format) for header, width, number_format, _getter in columns],
+        rows=([_cell_value(getter(row)) for getter in getters] for row in rows),
+    )
 
 
 def plan_xlsx(*, convention, actions) -> bytes:
-    """The workbook of ``actions`` (from ``selectors.plan_actions_for_export``), as bytes."""
+    """The workbook of ``actions`` (from ``selectors.plan_actions_for_export``), as bytes: bold frozen
+    headers with a filter, column widths, euros, dates and decimals formatted (``xlsx_writer``)."""
     actions = list(actions)
-    workbook = Workbook()
-    fiches = workbook.active
-    fiches.title = _("Fiches actions")
-    _write_sheet(fiches, _action_columns(), actions)
-    _write_sheet(
-        workbook.create_sheet(_("Funding")),
-        _funding_columns(),
-        [(action, line) for action in actions for line in action.funding_lines.all()],
+    sheets = [
+        _sheet(_("Fiches actions"), _action_columns(), actions),
+        _sheet(
+            _("Funding"),
+            _funding_columns(),
+            ((action, line) for action in actions for line in action.funding_lines.all()),
+        ),
+        _sheet(
+            _("Indicators"),
+            _indicator_columns(),
+            ((action, indicator) for action in actions for indicator in action.evaluation_indicators.all()),
+        ),
+    ]
+    return workbook_bytes(
+        sheets,
+        title=_("Action plan of %(convention)s") % {"convention": convention.reference},
+        creator="Portail CTG",
     )
-    _write_sheet(
-        workbook.create_sheet(_("Indicators")),
-        _indicator_columns(),
-        [(action, indicator) for action in actions for indicator in action.evaluation_indicators.all()],
-    )
-    workbook.properties.title = _("Action plan of %(convention)s") % {"convention": convention.reference}
-    workbook.properties.creator = "Portail CTG"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 # --- CSV --------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ of its timeline), so that the signed PDF has its full signature page and audit t
 
 - ``render_s``: ``render_convention_pdf(version, signed=True)``, what a worker does (the HTML from
   the templates, WeasyPrint, the portal's PAdES signature);
-- ``floor_s``: ``rendering.html_to_pdf`` of the very same HTML (``build_convention_html``), with the
-  same PDF variant: the bare WeasyPrint render, which no portal code can beat;
+- ``floor_s``: bare WeasyPrint, ``HTML(string=…).write_pdf()`` of the very same HTML
+  (``build_convention_html``) with the same PDF variant and static files, without the portal's tagging
+  finisher nor its seal: what no portal code can beat;
 - ``round_trip_s``: from ``document_request`` (a person asking for the PDF) to the file readable
   from storage with the document ready, through Celery: a real worker on Redis when ``REDIS_URL``
   is set (started here on a queue of its own), the eager mode otherwise.
@@ -242,7 +243,7 @@ def measure(*, convention, version, actions: int, repeat: int, worker: "CeleryWo
     this process, and CPU time hardly moves when other programs share the machine.
     """
     from documents import convention_pdf
-    from documents.rendering import html_to_pdf, page_count
+    from documents.rendering import page_count
     from documents.verification import verify_pdf
 
     _wait_for_idle_worker()
@@ -261,7 +262,7 @@ def measure(*, convention, version, actions: int, repeat: int, worker: "CeleryWo
     def floor():
         timed("html", lambda: convention_pdf.build_convention_html(version, signed=True))
         started, started_cpu = time.perf_counter(), time.process_time()
-        html_to_pdf(outputs["html"], pdf_variant=variant)
+        bare_weasyprint(outputs["html"], pdf_variant=variant)
         wall["floor"].append(time.perf_counter() - started)
         cpu["floor"].append(time.process_time() - started_cpu)
 
@@ -343,3 +344,297 @@ def table(row: dict) -> str:
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in (header, values)
     )
+
+
+# --- Copil reports: ratio to bare WeasyPrint, and a batch through a real prefork worker --------------
+
+COPIL_RATIO_TARGET = 1.25
+BATCH_SPEEDUP_TARGET = 1.9
+
+
+def bare_weasyprint(html: str, *, pdf_variant: str | None) -> bytes:
+    """WeasyPrint alone on ``html``: the same static files and PDF variant, no finisher, no seal."""
+    from weasyprint import HTML
+
+    from documents.rendering import BASE_URL, _static_only_fetcher
+
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf(pdf_variant=pdf_variant)
+
+
+def timestamp_round_trip(repeat: int = 3) -> float | None:
+    """Median seconds of one RFC 3161 round trip to ``PDF_TIMESTAMP_URL`` (None without a TSA): the
+    network time a long-term seal adds, reported apart from the render's ratio."""
+    import hashlib
+
+    from documents.pdf_signature import outside_any_event_loop, portal_timestamper
+
+    timestamper = portal_timestamper()
+    if timestamper is None:
+        return None
+    samples = []
+    for number in range(repeat):
+        digest = hashlib.sha256(f"bench {number} {time.time()}".encode()).digest()
+        started = time.perf_counter()
+        outside_any_event_loop(timestamper.timestamp, digest, "sha256")
+        samples.append(time.perf_counter() - started)
+    return _median(samples)
+
+
+def measure_copil_report(*, meeting, repeat: int, log) -> dict:
+    """The copil report of ``meeting``: ``render_copil_report_pdf`` (HTML, WeasyPrint, finisher, seal) against
+    bare WeasyPrint on the same HTML, alternated run by run; wall and CPU time, medians."""
+    from documents import convention_pdf, report_pdf
+    from documents.rendering import page_count
+
+    variant = getattr(convention_pdf, "PDF_VARIANT", None)
+    wall = {"render": [], "floor": []}
+    cpu = {"render": [], "floor": []}
+    rendered = b""
+
+    def render():
+        nonlocal rendered
+        rendered = report_pdf.render_copil_report_pdf(meeting)
+
+    def floor():
+        bare_weasyprint(report_pdf.build_copil_report_html(meeting), pdf_variant=variant)
+
+    render()  # warm-up: fonts, templates
+    for run in range(repeat):
+        for name in ("render", "floor") if run % 2 == 0 else ("floor", "render"):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            (render if name == "render" else floor)()
+            wall[name].append(time.perf_counter() - started)
+            cpu[name].append(time.process_time() - started_cpu)
+        log(f"  copil run {run + 1}/{repeat}: render {wall['render'][-1]:.2f} s, floor {wall['floor'][-1]:.2f} s")
+    render_s, floor_s = _median(wall["render"]), _median(wall["floor"])
+    render_cpu, floor_cpu = _median(cpu["render"]), _median(cpu["floor"])
+    return {
+        "document": f"{meeting.body.convention.reference} copil report of {meeting.held_on.isoformat()}",
+        "pages": page_count(rendered),
+        "render_s": round(render_s, 3),
+        "floor_s": round(floor_s, 3),
+        "ratio": round(render_s / floor_s, 3) if floor_s else None,
+        "render_cpu_s": round(render_cpu, 3),
+        "floor_cpu_s": round(floor_cpu, 3),
+        "cpu_ratio": round(render_cpu / floor_cpu, 3) if floor_cpu else None,
+        "runs": repeat,
+    }
+
+
+def build_copil_batch(*, conventions: int, actions: int) -> list:
+    """``conventions`` conventions (``plan_data``, ``actions`` fiches each), each with a copil meeting: the
+    meetings whose reports the batch renders."""
+    from django.db import transaction
+
+    from bench import plan_data
+    from conventions.choices import GovernanceBodyKind
+    from conventions.models import GovernanceBody, Meeting
+
+    # plan_data numbers a convention's département 10 + index (two digits) and its communes' INSEE codes
+    # after it; the page benchmark takes indexes 0 and 1, the demo's communes are in the Lot (46).
+    indexes = [index for index in range(2, 90) if 10 + index != 46][:conventions]
+    meetings = []
+    with transaction.atomic():
+        for index in indexes:
+            built = plan_data.build_convention(index=index, actions=actions)  # draft: nothing to sign first
+            body = GovernanceBody.objects.get(convention=built.convention, kind=GovernanceBodyKind.STEERING_COMMITTEE)
+            meetings.append(
+                Meeting.objects.create(
+                    body=body,
+                    held_on=datetime.date(2024, 6, 1) + datetime.timedelta(days=len(meetings)),
+                    location="Salle du conseil",
+                )
+            )
+    return meetings
+
+
+def _report_kind(meeting) -> str:
+    from conventions.choices import DocumentKind
+
+    return getattr(meeting, "report_kind", DocumentKind.COPIL_REPORT)
+
+
+def _wait_ready(document_ids: list[int], *, timeout: float = 1800) -> None:
+    from conventions.choices import DocumentStatus
+    from conventions.models import GeneratedDocument
+
+    deadline = time.perf_counter() + timeout
+    while True:
+        documents = GeneratedDocument.objects.filter(pk__in=document_ids)
+        failed = documents.filter(status=DocumentStatus.FAILED).first()
+        if failed is not None:
+            raise RuntimeError(f"A batch document failed: {failed.error}")
+        if documents.filter(status=DocumentStatus.READY, refresh_requested_at__isnull=True).count() == len(
+            document_ids
+        ):
+            return
+        if time.perf_counter() > deadline:
+            raise RuntimeError("The batch was not rendered in time: is the worker running?")
+        time.sleep(0.2)
+
+
+def _request_all(meetings) -> list[int]:
+    """What the portal does when staff ask for the reports: ``document_request`` for each (forced, so that a
+    report rendered before is rendered again), each task sent to the broker once its row is committed."""
+    from documents.services.queue import document_request
+
+    return [
+        document_request(
+            convention=meeting.body.convention, kind=_report_kind(meeting), by=None, meeting=meeting, force=True
+        ).pk
+        for meeting in meetings
+    ]
+
+
+class PreforkWorker:
+    """``celery -A ctg_portal worker --pool=prefork --concurrency=N`` in a process of its own, on a queue of
+    its own on Redis, reading the bench's throwaway database and scratch folder through the environment.
+
+    Its children are forked from a parent that has rendered nothing and holds no database connection
+    (Celery's Django fixup closes them in each child), and pyHanko opens a new event loop at every seal:
+    the children share no connection, no loop, no cached signer."""
+
+    def __init__(self, *, redis_url: str, concurrency: int, scratch):
+        import uuid
+
+        self.redis_url = redis_url
+        self.concurrency = concurrency
+        self.scratch = scratch
+        self.queue = f"ctg-bench-batch-{uuid.uuid4().hex}"
+        self.process = None
+        self.saved = {}
+
+    def _environment(self) -> dict:
+        import os
+
+        from django.conf import settings
+        from django.db import connection
+
+        database = connection.settings_dict
+        if connection.vendor == "postgresql":
+            url = (
+                f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST'] or '127.0.0.1'}:"
+                f"{database['PORT'] or 5432}/{database['NAME']}"
+            )
+        else:
+            url = f"sqlite:///{database['NAME']}"
+        return {
+            **os.environ,
+            "DATABASE_URL": url,
+            "REDIS_URL": self.redis_url,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "PDF_SIGNING_PKCS12": str(settings.PDF_SIGNING_PKCS12),
+            "PDF_SIGNING_PASSPHRASE": settings.PDF_SIGNING_PASSPHRASE,
+            "DEBUG": "false",
+        }
+
+    def __enter__(self):
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        from ctg_portal.celery import app
+
+        root = Path(__file__).resolve().parent.parent
+        self.log = open(Path(self.scratch) / "batch-worker.log", "w")  # closed in __exit__
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "ctg_portal", "worker", "--pool=prefork"]
+            + [f"--concurrency={self.concurrency}", "-Q", self.queue, "--without-gossip", "--without-mingle"]
+            + ["--without-heartbeat", "--loglevel=WARNING", "--prefetch-multiplier=1"],
+            cwd=root,
+            env=self._environment(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        changed = {
+            "task_always_eager": False,
+            "broker_url": self.redis_url,
+            "result_backend": self.redis_url,
+            "task_default_queue": self.queue,
+        }
+        self.saved = {key: app.conf[key] for key in changed}
+        app.conf.update(changed)
+        return self
+
+    def __exit__(self, *exc):
+        from ctg_portal.celery import app
+
+        app.conf.update(self.saved)
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except Exception:
+                self.process.kill()
+            self.log.close()
+        return False
+
+
+def measure_batch(*, meetings, redis_url: str, scratch, concurrency: int = 2, log) -> dict:
+    """Every report of ``meetings`` rendered one by one in this process (``document_render``, the task's
+    own work, as ``generate_document`` runs it), then through a real prefork worker with ``concurrency``
+    processes (``document_request``, as the portal asks, tasks sent on commit); documents per minute of
+    each. Before the timed batch, two reports go through the worker uncounted, so that both children
+    have loaded WeasyPrint and their fonts (this process did its own warm-up measuring one report)."""
+    from documents.services.queue import document_request
+    from documents.services.render import document_render
+
+    count = len(meetings)
+    ids = [
+        document_request(
+            convention=meeting.body.convention,
+            kind=_report_kind(meeting),
+            by=None,
+            meeting=meeting,
+            force=True,
+            queue=False,
+        ).pk
+        for meeting in meetings
+    ]
+    started, started_cpu = time.perf_counter(), time.process_time()
+    for document_id in ids:
+        document_render(document_id=document_id)
+    one_by_one_s, one_by_one_cpu_s = time.perf_counter() - started, time.process_time() - started_cpu
+    log(f"  one by one in-process: {count} reports in {one_by_one_s:.1f} s")
+
+    with PreforkWorker(redis_url=redis_url, concurrency=concurrency, scratch=scratch):
+        _wait_ready(_request_all(meetings[:concurrency]))  # warm-up, not counted
+        started = time.perf_counter()
+        _wait_ready(_request_all(meetings))
+        batch_s = time.perf_counter() - started
+    log(f"  batch through a prefork worker ({concurrency} processes): {count} reports in {batch_s:.1f} s")
+    one_by_one_rate, batch_rate = 60 * count / one_by_one_s, 60 * count / batch_s
+    return {
+        "batch": f"copil reports of {count} conventions",
+        "documents": count,
+        "concurrency": concurrency,
+        "one_by_one_s": round(one_by_one_s, 2),
+        "one_by_one_cpu_s": round(one_by_one_cpu_s, 2),
+        "batch_s": round(batch_s, 2),
+        "one_by_one_per_min": round(one_by_one_rate, 1),
+        "batch_per_min": round(batch_rate, 1),
+        "speedup": round(batch_rate / one_by_one_rate, 3),
+    }
+
+
+def batch_verdicts(row: dict) -> list[str]:
+    ok = row["speedup"] >= BATCH_SPEEDUP_TARGET
+    return [
+        f"Batch of {row['documents']} copil reports: one by one {row['one_by_one_per_min']:.1f} documents/min, "
+        f"prefork worker ×{row['concurrency']} {row['batch_per_min']:.1f} documents/min = ×{row['speedup']:.2f} "
+        f"(target ≥ ×{BATCH_SPEEDUP_TARGET}): {'PASS' if ok else 'FAIL'}"
+    ]
+
+
+def copil_verdicts(row: dict, tsa_round_trip_s: float | None) -> list[str]:
+    ok = row["ratio"] is not None and row["ratio"] <= COPIL_RATIO_TARGET
+    lines = [
+        f"Copil report render / bare WeasyPrint: {row['render_s']:.2f} s / {row['floor_s']:.2f} s = "
+        f"{row['ratio']:.2f}× (target ≤ {COPIL_RATIO_TARGET}×): {'PASS' if ok else 'FAIL'}; in CPU time "
+        f"{row['render_cpu_s']:.2f} s / {row['floor_cpu_s']:.2f} s = {row['cpu_ratio']:.2f}×"
+    ]
+    if tsa_round_trip_s is None:
+        lines.append("Timestamp round trip: no PDF_TIMESTAMP_URL, seals are B-B (no network in the render).")
+    else:
+        lines.append(f"Timestamp round trip to PDF_TIMESTAMP_URL (apart from the ratios): {tsa_round_trip_s:.3f} s")
+    return lines

@@ -35,6 +35,8 @@ PAGES = (
     Page("budget", "action_plans:budget"),
     # Not asked for by the issue, but it lists every fiche action too: worth watching.
     Page("convention", "workflow:detail"),
+    # The whole plan as a workbook: three sheets, one row per fiche, funding line and indicator.
+    Page("xlsx", "action_plans:export_xlsx"),
 )
 
 

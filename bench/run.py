@@ -8,7 +8,9 @@
 
 Prints a table (page, actions, median and p95 server time, queries) and the plan page's 600/60 ratio
 against the 3× target, then the convention PDF's figures against their targets (render ≤ 1.2× the bare
-WeasyPrint render, round trip ≤ render + 0.5 s; see bench/documents.py), and writes the same rows as a
+WeasyPrint render, round trip ≤ render + 0.5 s; see bench/documents.py), the copil report's (≤ 1.25×),
+the timestamp round trip apart, and with REDIS_URL a batch of copil reports one by one against a real
+prefork worker with two processes (≥ ×1.9 documents per minute), and writes the same rows as a
 JSON list to $BENCH_JSON (default bench/latest.json): one object per page and size, then one object
 with the keys document, pages, render_s, floor_s, ratio, round_trip_s. The database is Django's test
 database for DATABASE_URL (``test_<name>`` on PostgreSQL, a temporary file for SQLite), created and
@@ -45,7 +47,10 @@ def main() -> int:
         "--status", default="draft", help="status of the conventions (default draft: every edit button shows)"
     )
     parser.add_argument(
-        "--pages", nargs="+", metavar="PAGE", help="measure only these pages: plan, diagnostic, budget, convention"
+        "--pages",
+        nargs="+",
+        metavar="PAGE",
+        help="measure only these pages: plan, diagnostic, budget, convention, xlsx",
     )
     parser.add_argument(
         "--documents",
@@ -58,6 +63,16 @@ def main() -> int:
     )
     parser.add_argument(
         "--document-repeat", type=int, default=3, help="timed renders and round trips of the PDF (default 3)"
+    )
+    parser.add_argument(
+        "--batch-conventions",
+        type=int,
+        default=50,
+        help="conventions whose copil reports the batch renders, one by one then through a prefork worker "
+        "with two processes (default 50; 0: no batch; needs REDIS_URL)",
+    )
+    parser.add_argument(
+        "--batch-actions", type=int, default=30, help="fiches actions of each batch convention (default 30)"
     )
     arguments = parser.parse_args()
     if not 0 < arguments.sizes[0] < arguments.sizes[1]:
@@ -130,7 +145,7 @@ def main() -> int:
                 else []
             )
             if arguments.documents != "no":
-                document_row = _measure_documents(arguments)
+                document_row, more_rows, more_lines = _measure_documents(arguments, Path(scratch))
         except plan_pages.PageFailed as error:
             if error.__cause__ is not None:
                 traceback.print_exception(error.__cause__, file=sys.stderr)
@@ -158,12 +173,12 @@ def main() -> int:
         print(f"Convention PDF on {connection.vendor}, median of {arguments.document_repeat} runs")
         print(documents.table(document_row))
         print()
-        for line in documents.verdicts(document_row):
+        for line in [*documents.verdicts(document_row), *more_lines]:
             print(line)
         if arguments.documents == "only":
-            # Keep the page rows of an earlier run: replace only the document's figures.
-            rows = [row for row in _earlier_rows(output) if "document" not in row]
-        rows = [*rows, document_row]
+            # Keep the page rows of an earlier run: replace only the documents' figures.
+            rows = [row for row in _earlier_rows(output) if "document" not in row and "batch" not in row]
+        rows = [*rows, document_row, *more_rows]
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nRows written to {output}.")
@@ -181,10 +196,12 @@ def _documents_settings(settings, scratch: Path) -> None:
     create_self_signed_pkcs12(settings.PDF_SIGNING_PKCS12, passphrase="bench-only", common_name="Portail CTG (bench)")
 
 
-def _measure_documents(arguments) -> dict:
+def _measure_documents(arguments, scratch: Path) -> tuple[dict, list[dict], list[str]]:
+    """The convention PDF's row, then the copil report's and the batch's rows, and their verdict lines."""
     import logging
 
     from bench import documents
+    from conventions.models import Meeting
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
     started = time.perf_counter()
@@ -195,14 +212,35 @@ def _measure_documents(arguments) -> dict:
             f"fiches (version {version.number}, signed) in {time.perf_counter() - started:.1f} s.",
             file=sys.stderr,
         )
-        return documents.measure(
+        log = lambda line: print(line, file=sys.stderr)  # noqa: E731
+        row = documents.measure(
             convention=convention,
             version=version,
             actions=arguments.document_actions,
             repeat=arguments.document_repeat,
             worker=worker,
-            log=lambda line: print(line, file=sys.stderr),
+            log=log,
         )
+        tsa_round_trip = documents.timestamp_round_trip()
+        row["tsa_round_trip_s"] = round(tsa_round_trip, 3) if tsa_round_trip is not None else None
+        # The demo's copil of 28 November 2023 on Grand Cahors' plan, as the issue measured it.
+        meeting = Meeting.objects.filter(body__convention=convention).order_by("-held_on", "-pk").first()
+        copil = documents.measure_copil_report(meeting=meeting, repeat=arguments.document_repeat, log=log)
+        copil["tsa_round_trip_s"] = row["tsa_round_trip_s"]
+        rows, lines = [copil], documents.copil_verdicts(copil, tsa_round_trip)
+        redis_url = os.environ.get("REDIS_URL", "")
+        if arguments.batch_conventions and redis_url:
+            started = time.perf_counter()
+            meetings = documents.build_copil_batch(
+                conventions=arguments.batch_conventions, actions=arguments.batch_actions
+            )
+            log(f"Built {len(meetings)} conventions, a copil each, in {time.perf_counter() - started:.1f} s.")
+            batch = documents.measure_batch(meetings=meetings, redis_url=redis_url, scratch=scratch, log=log)
+            rows.append(batch)
+            lines += documents.batch_verdicts(batch)
+        elif arguments.batch_conventions:
+            lines.append("Batch: not measured (REDIS_URL is not set: the batch needs a real worker on Redis).")
+        return row, rows, lines
 
 
 def _earlier_rows(output: Path) -> list[dict]:

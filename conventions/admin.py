@@ -20,6 +20,7 @@ from conventions.models import (
     Signature,
     StatusChange,
 )
+from ctg_portal.admin_lists import LargeListAdmin
 
 
 @admin.register(Domain)
@@ -27,6 +28,7 @@ class DomainAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "position"]
     search_fields = ["name", "code"]
     ordering = ["position"]
+    show_full_result_count = False
 
 
 class ArticleInline(admin.StackedInline):
@@ -47,7 +49,8 @@ class GovernanceBodyInline(admin.TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(SimpleHistoryAdmin):
+class ConventionAdmin(LargeListAdmin, SimpleHistoryAdmin):
+    ordering = ("-period_start", "reference")  # index home_convention_order
     list_display = ["reference", "title", "epci", "period_start", "period_end", "status", "amendment_number"]
     list_filter = ["status", "drafting_phase", "domains"]
     search_fields = ["reference", "title", "epci__name"]
@@ -60,19 +63,20 @@ class ConventionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(LargeListAdmin, SimpleHistoryAdmin):
+    ordering = ("convention_id", "position")  # unique: article_position_unique
     list_display = ["convention", "position", "title"]
     search_fields = ["title", "convention__reference"]
     list_select_related = ["convention"]
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["convention", "organisation", "role", "representative", "signing_order"]
     list_filter = ["role"]
     search_fields = ["convention__reference", "organisation__name", "representative__full_name"]
     autocomplete_fields = ["convention", "organisation", "representative"]
-    list_select_related = ["convention", "organisation", "representative"]
+    list_select_related = ["convention", "organisation", "representative__organisation"]
 
 
 class GovernanceMemberInline(admin.TabularInline):
@@ -82,7 +86,7 @@ class GovernanceMemberInline(admin.TabularInline):
 
 
 @admin.register(GovernanceBody)
-class GovernanceBodyAdmin(admin.ModelAdmin):
+class GovernanceBodyAdmin(LargeListAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "convention"]
     list_filter = ["kind"]
     search_fields = ["name", "convention__reference"]
@@ -92,16 +96,16 @@ class GovernanceBodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(GovernanceMember)
-class GovernanceMemberAdmin(admin.ModelAdmin):
+class GovernanceMemberAdmin(LargeListAdmin, admin.ModelAdmin):
     list_display = ["representative", "body", "role"]
     list_filter = ["role", "body__kind"]
     search_fields = ["representative__full_name", "body__name"]
     autocomplete_fields = ["body", "representative"]
-    list_select_related = ["representative", "body"]
+    list_select_related = ["representative__organisation", "body"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(LargeListAdmin, admin.ModelAdmin):
     list_display = ["body", "held_on", "kind", "location"]
     list_filter = ["kind", "body__kind"]
     search_fields = ["body__name", "agenda", "decisions"]
@@ -150,7 +154,7 @@ class NotificationSentFilter(_DateSetFilter):
     unset_label, set_label = _("Not sent yet"), _("Sent")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(LargeListAdmin, admin.ModelAdmin):
     """Records of legal or historical value: listed, searched and read, never added, changed or deleted
     from the administration (the services write them, with their checks and their history)."""
 

@@ -108,9 +108,17 @@ class DocumentKind(models.TextChoices):
     CONVENTION = "convention", _("Convention (PDF)")
     SIGNED_CONVENTION = "signed_convention", _("Signed convention (PDF)")
     COPIL_REPORT = "copil_report", _("Steering committee report (PDF)")
+    COTECH_REPORT = "cotech_report", _("Technical committee report (PDF)")
     # The live text before signature, « PROJET » on every page: one per convention, not a version's.
     DRAFT_CONVENTION = "draft_convention", _("Draft convention (PDF)")
 
+
+# A meeting's report is the report of its committee: a copil meeting's a copil report, a cotech's a cotech report.
+REPORT_KIND_OF_BODY = {
+    GovernanceBodyKind.STEERING_COMMITTEE: DocumentKind.COPIL_REPORT,
+    GovernanceBodyKind.TECHNICAL_COMMITTEE: DocumentKind.COTECH_REPORT,
+}
+REPORT_KINDS = frozenset(REPORT_KIND_OF_BODY.values())
 
 # Statuses in which a convention's live text may be printed as a draft PDF: any before its signature
 # (an avenant reopens a signed convention as a draft, whose text may be printed again).

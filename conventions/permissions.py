@@ -86,7 +86,9 @@ def is_caf_officer(user, convention) -> bool:
 def can_see(user, convention) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return is_administrator(user) or type(convention).objects.filter(pk=convention.pk).visible_to(user).exists()
+    # The ids the request already read to find the convention (``visible_to``): no second query.
+    visible = type(convention).objects.visible_ids(user)
+    return visible is None or convention.pk in visible
 
 
 # --- Signing turns ----------------------------------------------------------------------------------
@@ -221,11 +223,45 @@ def comment_refusal(user, convention) -> str:
     return _("You cannot comment on this convention.")
 
 
+def sits_on_committee(user, body) -> bool:
+    """Whether ``user`` is the account of a representative sitting on the committee ``body``."""
+    if not user.is_authenticated:
+        return False
+    members = getattr(body, "_prefetched_objects_cache", {}).get("members")
+    if members is not None:  # the meeting's page has them already, with their representatives
+        return any(member.representative.user_id == user.pk for member in members)
+    return body.members.filter(representative__user_id=user.pk).exists()
+
+
+def meeting_abilities(user, meeting, *, convention_abilities: dict[str, bool], today) -> dict[str, bool]:
+    """What ``user`` may do with one committee meeting (``Meeting.get_abilities``).
+
+    The intercommunality's staff schedule and record it. The committee's report is approved, once the
+    meeting is held, by those who answer for the plan before the committee: the intercommunality's
+    staff, the CAF's officers, and the committee's own members (a representative linked to the account).
+    """
+    if not convention_abilities["view"]:
+        return dict.fromkeys(("view", "edit", "record", "approve_report"), False)
+    held = meeting.held_on <= today
+    may_approve = (
+        convention_abilities["follow_up"] or convention_abilities["review"] or sits_on_committee(user, meeting.body)
+    )
+    return {
+        "view": True,
+        "edit": convention_abilities["follow_up"],
+        "record": convention_abilities["follow_up"] and held,
+        "approve_report": held and meeting.report_approved_on is None and may_approve,
+    }
+
+
 # Why an ability is refused when the answer does not depend on anything but the role. The keys are
 # ability keys; a service names the part of the convention it guards when the wording depends on it.
 ROLE_REFUSALS = {
     "follow_up": gettext_lazy("Only the intercommunality's staff can follow up this action plan."),
     "meetings": gettext_lazy("Only the intercommunality's staff schedule and record the committees' meetings."),
+    "approve_report": gettext_lazy(
+        "Only the intercommunality's staff, the CAF's officers and the committee's members approve its report."
+    ),
     "download_documents": gettext_lazy("You cannot see this convention's documents."),
     "manage_documents": gettext_lazy("Only the intercommunality's staff can generate a document again."),
     "retry_documents": gettext_lazy("Only the intercommunality's staff can retry a failed document."),

@@ -62,10 +62,15 @@ class SignatureReport:
     signed_at: datetime.datetime | None = None
     error: str = ""
     signed_revision_end: int | None = None  # where the signed bytes end, when bytes follow them
+    # The signature's timestamp when it is intact, valid and from an authority the portal trusts: the
+    # time that authority certifies, and its name.
+    timestamp_at: datetime.datetime | None = None
+    timestamp_authority: str = ""
 
     @classmethod
     def from_json(cls, data: dict) -> "SignatureReport":
         signed_at = data.get("signed_at")
+        timestamp_at = data.get("timestamp_at")
         end = data.get("signed_revision_end")
         return cls(
             signed=bool(data.get("signed")),
@@ -77,6 +82,8 @@ class SignatureReport:
             signed_at=datetime.datetime.fromisoformat(signed_at) if signed_at else None,
             error=str(data.get("error") or ""),
             signed_revision_end=end if isinstance(end, int) else None,
+            timestamp_at=datetime.datetime.fromisoformat(timestamp_at) if timestamp_at else None,
+            timestamp_authority=str(data.get("timestamp_authority") or ""),
         )
 
 
@@ -97,8 +104,11 @@ def limits() -> dict:
     }
 
 
-def inspect_pdf(data: bytes, *, trust_root_der: bytes | None = None, max_pages: int = 0) -> PdfReport:
-    """What the child could read of ``data``: pages, keywords and (with a trust root) the last signature.
+def inspect_pdf(
+    data: bytes, *, trust_root_der: bytes | None = None, timestamp_roots_der: tuple = (), max_pages: int = 0
+) -> PdfReport:
+    """What the child could read of ``data``: pages, keywords and (with a trust root) the last signature,
+    its timestamp checked against ``timestamp_roots_der`` (DER certificates of the authorities' roots).
 
     ``max_pages``: how many pages to resolve one by one (beyond the count the page tree declares).
     Raises ``PdfUnreadable`` when the child hits a limit or dies.
@@ -109,6 +119,7 @@ def inspect_pdf(data: bytes, *, trust_root_der: bytes | None = None, max_pages: 
         "cpu_seconds": limit["cpu_seconds"],
         "max_pages": max_pages,
         "trust_root_der_hex": trust_root_der.hex() if trust_root_der else None,
+        "timestamp_roots_der_hex": [der.hex() for der in timestamp_roots_der],
     }
     payload = json.dumps(options).encode() + b"\n" + data
     try:

@@ -88,9 +88,22 @@ def _is_document_timestamp(signature) -> bool:
     return signature.sig_object.get("/Type") == "/DocTimeStamp"
 
 
-def check_last_signature(data: bytes, *, trust_root_der: bytes) -> dict:
+def _timestamp_facts(status) -> dict:
+    """The signature's timestamp, when it carries one that is intact, valid and from a trusted authority:
+    the time the authority certifies (not the signer's own clock) and the authority's name."""
+    timestamp = status.timestamp_validity
+    if timestamp is None or not (timestamp.intact and timestamp.valid and timestamp.trusted):
+        return {"timestamp_at": None, "timestamp_authority": ""}
+    names = timestamp.signing_cert.subject.native
+    return {
+        "timestamp_at": timestamp.timestamp.isoformat(),
+        "timestamp_authority": str(names.get("common_name") or timestamp.signing_cert.subject.human_friendly)[:300],
+    }
+
+
+def check_last_signature(data: bytes, *, trust_root_der: bytes, timestamp_roots_der: list[bytes] = ()) -> dict:
     """The last embedded signature (document timestamps aside) checked against ``trust_root_der`` (the only
-    trusted certificate).
+    trusted certificate); its timestamp, if any, against ``timestamp_roots_der`` (the TSA's roots).
 
     A signature dictionary cannot sit in a compressed object stream (its /Contents must be a hole in
     the file's bytes, which /ByteRange skips): a file without that word has none, and is not given
@@ -130,7 +143,12 @@ def check_last_signature(data: bytes, *, trust_root_der: bytes) -> dict:
         from pyhanko_certvalidator import ValidationContext
 
         certificate = x509.Certificate.load(trust_root_der)
-        status = validate_pdf_signature(signature, ValidationContext(trust_roots=[certificate]))
+        timestamp_roots = [x509.Certificate.load(der) for der in timestamp_roots_der]
+        status = validate_pdf_signature(
+            signature,
+            ValidationContext(trust_roots=[certificate]),
+            ts_validation_context=ValidationContext(trust_roots=timestamp_roots) if timestamp_roots else None,
+        )
         whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
         if status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.modification_level in (
             ModificationLevel.NONE,
@@ -161,6 +179,7 @@ def check_last_signature(data: bytes, *, trust_root_der: bytes) -> dict:
         whole_file=whole_file,
         signer=status.signing_cert.subject.human_friendly[:500],
         signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+        **_timestamp_facts(status),
     )
     return report
 
@@ -168,7 +187,12 @@ def check_last_signature(data: bytes, *, trust_root_der: bytes) -> dict:
 def inspect(data: bytes, options: dict) -> dict:
     report = read_with_pypdf(data, max_pages=int(options.get("max_pages", 0)))
     trust_root = options.get("trust_root_der_hex")
-    report["signature"] = check_last_signature(data, trust_root_der=bytes.fromhex(trust_root)) if trust_root else None
+    timestamp_roots = [bytes.fromhex(value) for value in options.get("timestamp_roots_der_hex") or []]
+    report["signature"] = (
+        check_last_signature(data, trust_root_der=bytes.fromhex(trust_root), timestamp_roots_der=timestamp_roots)
+        if trust_root
+        else None
+    )
     return report
 
 

@@ -5,7 +5,14 @@ seven signatories and their titles, the communes of Cahors, Pradines and Mercuè
 State and the Département as associates, the method (a shared diagnostic, actors met separately then
 together) and the priorities. Everything else (articles, meetings, figures, the detail of findings,
 the fiches actions and their follow-up) is plausible but illustrative, and says so where a reader of
-the portal would see it.
+the portal would see it: on the convention's pages (``page_notice``), never inside its text, which is
+signed and printed as a document of record.
+
+The follow-up is dated when it happened (``ActionPlanRow.validated_on`` and ``demo.dating``): the plan
+validated by the copil of 7 July 2020, its progress updates, grants, payments and indicator values on
+their days, a copil every year as Article 6 promises (2020 to 2023) and a cotech every year, each
+meeting's decisions agreeing with the plan's state on its day, so that the report of any meeting,
+printed today, shows that day's figures.
 """
 
 from datetime import date, datetime
@@ -82,8 +89,15 @@ REPRESENTATIVES = (
     # person speaking for one organisation, so one person holding two mandates is two rows.
     RepresentativeRow("vayssouze-cahors", "cahors", "Jean-Marc Vayssouze", "Maire de Cahors", civility="m"),
     RepresentativeRow("guillon", "caf-lot", "Valérie Guillon", "Directrice de la CAF du Lot", civility="mme"),
+    # She signs for the intercommunality, as its vice-présidente: Douelle is not among the communes the
+    # text lists as signatories (Cahors, Pradines and Mercuès, bound by the CEJ). The text names both
+    # offices; the one she signs in comes first.
     RepresentativeRow(
-        "lanes", "douelle", "Bénédicte Lanes", "Maire de Douelle, vice-présidente du Grand Cahors", civility="mme"
+        "lanes",
+        "grand-cahors",
+        "Bénédicte Lanes",
+        "Vice-présidente du Grand Cahors, maire de Douelle",
+        civility="mme",
     ),
     RepresentativeRow("marre", "pradines", "Denis Marre", "Maire de Pradines", civility="m"),
     RepresentativeRow("dizengremel", "mercues", "Ludovic Dizengremel", "Maire de Mercuès", civility="m"),
@@ -110,17 +124,20 @@ REPRESENTATIVES = (
     RepresentativeRow("roux", "caf-lot", "Nathalie Roux", "Conseillère territoriale", user="caf.lot", civility="mme"),
 )
 
-# Eight signing rows for seven people: Jean-Marc Vayssouze signs twice, for the EPCI as its president
-# and for the commune of Cahors (which the text lists among the CEJ signatories) as its mayor; Pradines
-# signs through its mayor and a deputy. The text does not say for whom Bénédicte Lanes signed: she is
-# taken to sign for her commune, Douelle. Signing order (our choice, the text gives none): the two
-# contracting parties, the EPCI and the CAF, sign first; the communes and the State service then sign
-# in parallel.
+# Eight signing rows for seven people, as the text has them sign: Jean-Marc Vayssouze twice, for the
+# EPCI as its president and for the commune of Cahors (which the text lists among the CEJ signatories)
+# as its mayor; the Grand Cahors also through its vice-présidente Bénédicte Lanes (mayor of Douelle,
+# a commune the text does not list as a signatory); Pradines through its mayor and a deputy
+# (« adjointe à la mairie de Pradines », the text's words); Mercuès through its mayor; the State's
+# departmental service, the DDCSPP, through its deputy director, who signed. The State as such (the
+# préfet) and the Département are associated (« associés à la démarche »): parties that do not sign.
+# Signing order (our choice, the text gives none): the two contracting parties, the EPCI and the CAF,
+# sign first; the communes and the State service then sign in parallel.
 PARTIES = (
     PartyRow("grand-cahors", SIGNATORY, "vayssouze-epci", 1),
+    PartyRow("grand-cahors", SIGNATORY, "lanes", 1),
     PartyRow("caf-lot", SIGNATORY, "guillon", 1),
     PartyRow("cahors", SIGNATORY, "vayssouze-cahors", 2),
-    PartyRow("douelle", SIGNATORY, "lanes", 2),
     PartyRow("pradines", SIGNATORY, "marre", 2),
     PartyRow("pradines", SIGNATORY, "hilt", 2),
     PartyRow("mercues", SIGNATORY, "dizengremel", 2),
@@ -216,6 +233,44 @@ GOVERNANCE = (
                 "rencontres séparées avec les acteurs pendant le diagnostic, puis des ateliers collectifs pour "
                 "construire le plan d'actions.",
                 attendees=("vayssouze-epci", "guillon", "lanes", "marre", "dizengremel", "marousseau", "delpech"),
+                approved_on=date(2021, 12, 14),
+                approved_by="agent.cahors",
+            ),
+            MeetingRow(
+                date(2021, 12, 14),
+                MeetingKind.ANNUAL_REVIEW,
+                "Siège du Grand Cahors, Cahors",
+                "1. Bilan annuel 2021 des fiches actions.\n"
+                "2. Point sur les financements accordés.\n"
+                "3. Perspectives 2022.",
+                "Le bilan annuel 2021 est validé : les dix fiches actions sont engagées, aucune n'est en retard.\n"
+                "Le recrutement du point information jeunesse itinérant (fiche 2.3) est reporté à 2022.\n"
+                "Les permanences de la Caf en mairie (fiche 4.2), peu fréquentées, seront réexaminées en 2022.",
+                "Le comité technique du 12 octobre 2021 a préparé ce bilan. Le conseil local de la jeunesse a tenu "
+                "sa première séance ; un deuxième espace France Services est labellisé ; le guide des ressources "
+                "pour les parents est publié.",
+                attendees=("vayssouze-epci", "guillon", "lanes", "marre", "dizengremel", "marousseau", "delpech"),
+                approved_on=date(2022, 11, 29),
+                approved_by="agent.cahors",
+            ),
+            MeetingRow(
+                date(2022, 11, 29),
+                MeetingKind.ANNUAL_REVIEW,
+                "Caf du Lot, Cahors",
+                "1. Bilan annuel 2022 des fiches actions.\n"
+                "2. Propositions du comité technique sur les fiches 2.3 et 4.2.\n"
+                "3. Calendrier de l'évaluation finale.",
+                "Le bilan annuel 2022 est validé.\n"
+                "La fiche 2.3 (point information jeunesse itinérant) est abandonnée : le conseil local de la "
+                "jeunesse a fait remonter d'autres priorités ; les crédits accordés ne seront pas consommés.\n"
+                "La fiche 4.2 (permanences de la Caf dans les communes rurales) est suspendue : les rendez-vous "
+                "des droits se tiennent désormais dans les espaces France Services (fiche 4.1).\n"
+                "L'évaluation finale sera présentée au comité de pilotage de novembre 2023.",
+                "Une troisième structure est agréée « centre social ». L'extension de douze places d'accueil du "
+                "jeune enfant a ouvert à la rentrée 2022.",
+                attendees=("vayssouze-epci", "guillon", "lanes", "marre", "hilt", "marousseau", "delpech"),
+                approved_on=date(2023, 11, 28),
+                approved_by="agent.cahors",
             ),
             MeetingRow(
                 date(2023, 11, 28),
@@ -224,12 +279,15 @@ GOVERNANCE = (
                 "1. Bilan des fiches actions 2020-2023.\n"
                 "2. Évaluation finale de la convention.\n"
                 "3. Préparation de la convention suivante.",
-                "Huit fiches actions sont réalisées, une est suspendue (4.2), une est abandonnée (2.3).\n"
+                "Six fiches actions sont réalisées ; les fiches 1.1 et 5.1 s'achèveront d'ici au 31 décembre "
+                "2023 ; une fiche est suspendue (4.2), une est abandonnée (2.3).\n"
                 "L'élaboration d'une nouvelle convention pour 2024-2028 est engagée.",
                 "Le conseil local de la jeunesse et l'accueil inclusif dans les ALSH sont cités comme les "
                 "réussites de la période. Les permanences de la Caf en mairie, suspendues, sont reprises par les "
                 "espaces France Services.",
                 attendees=("vayssouze-epci", "guillon", "lanes", "marre", "hilt", "delpech"),
+                approved_on=date(2023, 12, 12),
+                approved_by="agent.cahors",
             ),
         ),
     ),
@@ -238,24 +296,70 @@ GOVERNANCE = (
         "Comité technique de la CTG du Grand Cahors",
         "Préparer le comité de pilotage et suivre la mise en œuvre des fiches actions.",
         members=(("lacombe", CHAIR), ("roux", CO_CHAIR)),
+        # Article 6: the cotech takes stock at least once a year, ahead of the copil's annual review.
         meetings=(
+            MeetingRow(
+                date(2020, 12, 15),
+                MeetingKind.LAUNCH,
+                "Visioconférence",
+                "1. Lancement du suivi des fiches actions.\n2. Calendrier des comités 2021.",
+                "Le tableau de suivi des fiches actions est adopté ; le comité technique se réunira chaque "
+                "automne, avant le bilan annuel du comité de pilotage.\n"
+                "Le démarrage des permanences de la Caf en mairie (fiche 4.2) est retardé par le confinement de "
+                "l'automne 2020.",
+                "Les fiches 1.1 et 3.1 ont démarré au 1er janvier 2020 ; les fiches de la rentrée 2020 sont "
+                "engagées ; les fiches 2.2, 2.3 et 5.1 démarreront le 1er janvier 2021.",
+                attendees=("lacombe", "roux"),
+                approved_on=date(2020, 12, 15),
+                approved_by="caf.lot",
+            ),
             MeetingRow(
                 date(2021, 10, 12),
                 MeetingKind.FOLLOW_UP,
                 "Visioconférence",
                 "1. Point d'étape des fiches actions.\n2. Préparation du bilan annuel 2021.",
-                "La fiche 2.3 (point information jeunesse itinérant) est reportée à 2022.\n"
-                "Le bilan annuel sera présenté au comité de pilotage début 2022.",
+                "Le recrutement du point information jeunesse itinérant (fiche 2.3) est reporté à 2022.\n"
+                "Le bilan annuel 2021 sera présenté au comité de pilotage du 14 décembre 2021.",
                 "Les fiches de l'orientation 1 et la fiche 3.1 avancent conformément au calendrier. Le conseil "
                 "local de la jeunesse a tenu sa première séance. Les permanences de la Caf en mairie ont "
                 "démarré avec retard.",
                 attendees=("lacombe", "roux"),
+                approved_on=date(2021, 10, 12),
+                approved_by="caf.lot",
+            ),
+            MeetingRow(
+                date(2022, 10, 18),
+                MeetingKind.FOLLOW_UP,
+                "Visioconférence",
+                "1. Point d'étape des fiches actions.\n2. Préparation du bilan annuel 2022.",
+                "Le comité technique proposera au comité de pilotage d'abandonner la fiche 2.3 et de suspendre "
+                "la fiche 4.2.\n"
+                "Le bilan annuel 2022 sera présenté au comité de pilotage du 29 novembre 2022.",
+                "L'extension de douze places d'accueil du jeune enfant (fiche 1.1) a ouvert à la rentrée. Les "
+                "rendez-vous des droits des espaces France Services remplacent peu à peu les permanences en "
+                "mairie.",
+                attendees=("lacombe", "roux"),
+                approved_on=date(2022, 10, 18),
+                approved_by="caf.lot",
+            ),
+            MeetingRow(
+                date(2023, 10, 17),
+                MeetingKind.FOLLOW_UP,
+                "Visioconférence",
+                "1. Bilan des fiches actions 2020-2023.\n2. Préparation de l'évaluation finale.",
+                "L'évaluation finale sera présentée au comité de pilotage du 28 novembre 2023.\n"
+                "Les fiches 1.1 et 5.1 s'achèveront en décembre 2023.",
+                "Les fiches 2.1 et 2.2 sont réalisées ; les indicateurs des autres fiches sont mis à jour pour "
+                "le comité de pilotage.",
+                attendees=("lacombe", "roux"),
+                approved_on=date(2023, 10, 17),
+                approved_by="caf.lot",
             ),
         ),
     ),
 )
 
-ILLUSTRATIVE = "Valeur illustrative (démonstration) : le texte publié ne donne aucun chiffre."
+ILLUSTRATIVE = ""
 
 # Illustrative figures for 2018 and 2019, per indicator and territory.
 _FIGURES = {
@@ -417,7 +521,8 @@ CONSULTATIONS = (
     ConsultationRow(
         date(2019, 10, 8),
         "Rencontre des acteurs de la petite enfance et de l'enfance",
-        "Directrices des établissements d'accueil du jeune enfant, animatrice du relais, directeurs d'ALSH, "
+        "Directrices des établissements d'accueil du jeune enfant, animatrice du relais assistants maternels, "
+        "directeurs d'ALSH, "
         "service de PMI du Département.",
         "Rencontre séparée, pendant l'élaboration du diagnostic partagé.",
         organisations=("grand-cahors", "caf-lot", "departement-lot", "cahors", "pradines"),
@@ -457,9 +562,7 @@ DIAGNOSTIC = DiagnosticRow(
         "réunis collectivement pour construire le plan d'actions.\n\n"
         "Priorités retenues : renforcer et valoriser l'action des centres sociaux ; créer un conseil local de "
         "la jeunesse ; conforter et développer l'existant en termes d'accueil des 0/3 ans ; accueil inclusif "
-        "dans les ALSH ; conforter les services publics en proximité.\n\n"
-        "Données de démonstration : le texte publié ne donne aucun chiffre. Les valeurs des indicateurs, les "
-        "dates du diagnostic et le détail des constats sont illustratifs."
+        "dans les ALSH ; conforter les services publics en proximité."
     ),
     started_on=date(2019, 9, 2),
     completed_on=date(2020, 1, 31),
@@ -496,8 +599,17 @@ ORIENTATIONS = (
                     FundingRow("cahors", "Participation communale", 2022, 45_000, PAID),
                 ),
                 evaluation=(
-                    EvaluationRow("Places en établissement d'accueil du jeune enfant", "places", 330, 342, 342),
-                    EvaluationRow("Taux d'occupation des multi-accueils", "%", 68, 75, 74),
+                    EvaluationRow(
+                        "Places en établissement d'accueil du jeune enfant",
+                        "places",
+                        330,
+                        342,
+                        342,
+                        measured=((date(2022, 9, 30), 342),),
+                    ),
+                    EvaluationRow(
+                        "Taux d'occupation des multi-accueils", "%", 68, 75, 74, measured=((date(2022, 12, 31), 71),)
+                    ),
                 ),
                 updates=(
                     ProgressRow(
@@ -511,9 +623,10 @@ ORIENTATIONS = (
             ),
             ActionRow(
                 code="1.2",
-                title="Développer l'accueil individuel avec le relais petite enfance",
+                # The relais' name of the time: « relais petite enfance » only from 2021 (ordonnance of 19 May 2021).
+                title="Développer l'accueil individuel avec le relais assistants maternels (RAM)",
                 domain="petite-enfance",
-                objectives="Rapprocher le relais des familles et des assistantes maternelles des communes rurales.",
+                objectives="Rapprocher le RAM des familles et des assistantes maternelles des communes rurales.",
                 target_public="Assistantes maternelles, parents employeurs.",
                 pilot="grand-cahors",
                 partners=("caf-lot", "departement-lot"),
@@ -524,12 +637,12 @@ ORIENTATIONS = (
                 priority=Priority.MEDIUM,
                 answered_needs=("need-0-3",),
                 funding=(
-                    FundingRow("caf-lot", "Prestation de service relais petite enfance", 2021, 22_000, PAID),
-                    FundingRow("caf-lot", "Prestation de service relais petite enfance", 2022, 23_000, PAID),
-                    FundingRow("caf-lot", "Prestation de service relais petite enfance", 2023, 23_500, GRANTED),
+                    FundingRow("caf-lot", "Prestation de service relais assistants maternels", 2021, 22_000, PAID),
+                    FundingRow("caf-lot", "Prestation de service relais assistants maternels", 2022, 23_000, PAID),
+                    FundingRow("caf-lot", "Prestation de service relais assistants maternels", 2023, 23_500, GRANTED),
                 ),
                 evaluation=(
-                    EvaluationRow("Permanences du relais dans les communes rurales", "par mois", 2, 6, 6),
+                    EvaluationRow("Permanences du RAM dans les communes rurales", "par mois", 2, 6, 6),
                     EvaluationRow("Assistantes maternelles agréées en activité", "personnes", 262, 270, 258),
                 ),
                 updates=(
@@ -791,7 +904,11 @@ ORIENTATIONS = (
                     FundingRow("grand-cahors", "Programme local de l'habitat", 2022, 25_000, PAID),
                     FundingRow("caf-lot", "Fonds publics et territoires", 2022, 20_000, PAID),
                 ),
-                evaluation=(EvaluationRow("Jeunes accompagnés vers un logement", "jeunes", 0, 60, 67),),
+                evaluation=(
+                    EvaluationRow(
+                        "Jeunes accompagnés vers un logement", "jeunes", 0, 60, 67, measured=((date(2023, 6, 30), 48),)
+                    ),
+                ),
                 updates=(
                     ProgressRow(date(2022, 6, 30), 50, "Permanence logement jeunes ouverte."),
                     ProgressRow(date(2023, 12, 15), 100, "Soixante-sept jeunes accompagnés depuis l'ouverture."),
@@ -819,6 +936,13 @@ SIGNED_HISTORY = SignedHistoryRow(
     recorded_at=datetime(2020, 9, 22, 9, 30),
 )
 
+PAGE_NOTICE = (
+    "Convention de démonstration. Viennent du texte publié : la signature du 21 septembre 2020, les "
+    "signataires et leurs qualités, la période 2020-2023, les sept domaines, les communes signataires, "
+    "l'association de l'État et du Département, la méthode et les priorités. Le reste est illustratif : "
+    "le texte des articles, les réunions, les chiffres du diagnostic, les fiches actions et leur suivi."
+)
+
 DEMO = TerritoryDemo(
     territories=TERRITORIES,
     organisations=ORGANISATIONS,
@@ -842,16 +966,18 @@ DEMO = TerritoryDemo(
         # review and the paper signatures (``signed_history``), then the calendar makes it expired.
         drafting_phase=DraftingPhase.FINALISATION,
         replaces_contract="Contrat Enfance Jeunesse (CEJ)",
+        signing_place="Cahors",  # where the paper originals were signed (``SIGNED_HISTORY``)
         articles=ARTICLES,
         parties=PARTIES,
         governance=GOVERNANCE,
         diagnostic=DIAGNOSTIC,
         action_plan=ActionPlanRow(
-            summary="Cinq orientations et dix fiches actions, validées par le comité de pilotage du 7 juillet 2020. "
-            "Suivi illustratif (démonstration).",
+            summary="Cinq orientations et dix fiches actions, validées par le comité de pilotage du 7 juillet 2020.",
             orientations=ORIENTATIONS,
             updates_author="agent.cahors",
+            validated_on=date(2020, 7, 7),
         ),
         signed_history=SIGNED_HISTORY,
+        page_notice=PAGE_NOTICE,
     ),
 )

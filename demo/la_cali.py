@@ -51,7 +51,8 @@ ORGANISATIONS = (
 )
 
 # The text names nobody who will sign. So that the signature can be played in the demo, the signing
-# representatives are fictional people (all named « Exemple »): the president of La Cali and the
+# representatives are fictional people (all named « Exemple »; the convention's pages say they are
+# fictional, their titles do not: a title is printed in the text they sign): the president of La Cali and the
 # director of the CAF de la Gironde, each with a demo account, sign first; the mayor of Coutras, whose
 # commune holds the « Quartier du Centre », has no account and signs on paper in round 2.
 REPRESENTATIVES = (
@@ -59,7 +60,7 @@ REPRESENTATIVES = (
         "cali-president",
         "la-cali",
         "Pierre Exemple",
-        "Président de La Cali (personne fictive)",
+        "Président de La Cali",
         user="signataire.cali",
         civility="m",
     ),
@@ -67,11 +68,11 @@ REPRESENTATIVES = (
         "caf-gironde-director",
         "caf-gironde",
         "Anne Exemple",
-        "Directrice de la CAF de la Gironde (personne fictive)",
+        "Directrice de la CAF de la Gironde",
         user="signataire.caf33",
         civility="mme",
     ),
-    RepresentativeRow("coutras-mayor", "coutras", "Louis Exemple", "Maire de Coutras (personne fictive)", civility="m"),
+    RepresentativeRow("coutras-mayor", "coutras", "Louis Exemple", "Maire de Coutras", civility="m"),
 )
 
 # « Portraits de famille » is an associate: La Cali funds it through a convention d'objectifs and it
@@ -178,6 +179,13 @@ INDICATOR_VALUES = (
     ),
 )
 
+PAGE_NOTICE = (
+    "Convention de démonstration, en préparation. Viennent du texte publié : les domaines, le Contrat "
+    "Enfance Jeunesse, le projet socio-éducatif, le contrat de ville et le « Quartier du Centre » de "
+    "Coutras, le périmètre de 2017 et la convention d'objectifs avec « Portraits de famille ». Les "
+    "signataires (« Exemple ») sont des personnes fictives ; la période et les articles sont illustratifs."
+)
+
 DEMO = TerritoryDemo(
     territories=TERRITORIES,
     organisations=ORGANISATIONS,
@@ -227,5 +235,6 @@ DEMO = TerritoryDemo(
         ),
         # In diagnostic: no action plan yet.
         action_plan=None,
+        page_notice=PAGE_NOTICE,
     ),
 )

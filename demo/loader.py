@@ -32,8 +32,10 @@ from action_plans.models import (
 )
 from conventions.choices import ConventionStatus, PartyRole
 from conventions.models import Article, Convention, Domain, GovernanceBody, GovernanceMember, Meeting, Party
+from conventions.services.meetings import meeting_approve_report
 from demo import grand_cahors, la_cali
 from demo.common import DEMO_ACCOUNTS, INDICATOR_DEFINITIONS
+from demo.dating import date_plan_history, moment
 from demo.history import record_signed_history
 from demo.schema import ActionPlanRow, ConventionRow, DemoAccount, DiagnosticRow, PartyRow, Territory, TerritoryDemo
 from diagnostics.models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue
@@ -155,6 +157,7 @@ def _upsert(
         instance.full_clean()
         instance.save()
         loading.report.created[label] += 1
+        instance._demo_touched = True
         return instance
     changed = [name for name, value in values.items() if _stored(instance, name) != _wanted(value)]
     if changed:
@@ -163,6 +166,7 @@ def _upsert(
         instance.full_clean()
         instance.save()
         loading.report.updated[label] += 1
+        instance._demo_touched = True
     return instance
 
 
@@ -172,6 +176,19 @@ def _set_related(loading: _Loading, instance: models.Model, name: str, targets: 
     if set(manager.values_list("pk", flat=True)) != {target.pk for target in targets}:
         manager.set(targets)
         loading.report.relations_set[f"{instance._meta.label}.{name}"] += 1
+        instance._demo_touched = True  # a history record was written for the new relation
+
+
+def _delete_stale(loading: _Loading, queryset) -> None:
+    count = queryset.count()
+    if count:
+        queryset.delete()
+        loading.report.updated[f"{queryset.model._meta.label} (deleted)"] += count
+
+
+def _touched(instance: models.Model) -> bool:
+    """Whether this run created or changed ``instance`` (its history then has a record of today)."""
+    return getattr(instance, "_demo_touched", False)
 
 
 def _decimal(value: int | str | None) -> Decimal | None:
@@ -286,6 +303,8 @@ def _load_convention(loading: _Loading, row: ConventionRow) -> Convention:
             "period_end": row.period_end,
             "replaces_contract": row.replaces_contract,
             "perimeter_note": row.perimeter_note,
+            "signing_place": row.signing_place,
+            "page_notice": row.page_notice,
         },
         on_creation={"drafting_phase": row.drafting_phase},
     )
@@ -359,6 +378,16 @@ def _load_governance(loading: _Loading, convention: Convention, row: ConventionR
                 },
             )
             _set_related(loading, meeting, "attendees", [members[key] for key in meeting_row.attendees])
+            if meeting_row.approved_on and not meeting.report_is_approved:
+                # Recorded through the service, as the meeting's page does, on the day it was approved.
+                meeting_approve_report(
+                    meeting=meeting,
+                    by=loading.users[meeting_row.approved_by],
+                    approved_on=meeting_row.approved_on,
+                    today=meeting_row.approved_on,
+                    now=moment(meeting_row.approved_on),
+                )
+                loading.report.updated["conventions.Meeting.approval"] += 1
 
 
 def _load_diagnostic(loading: _Loading, convention: Convention, row: DiagnosticRow) -> dict[str, Finding]:
@@ -444,8 +473,9 @@ def _load_action_plan(loading: _Loading, convention: Convention, row: ActionPlan
             )
             _set_related(loading, action, "partners", [_organisation(loading, key) for key in action_row.partners])
             _set_related(loading, action, "answered_needs", [needs[key] for key in action_row.answered_needs])
+            touched_lines, kept_lines = set(), set()
             for funding in action_row.funding:
-                _upsert(
+                line = _upsert(
                     loading,
                     FundingLine,
                     {
@@ -456,25 +486,48 @@ def _load_action_plan(loading: _Loading, convention: Convention, row: ActionPlan
                     },
                     {"amount": _decimal(funding.amount), "status": funding.status},
                 )
-            for indicator_position, indicator in enumerate(action_row.evaluation, start=1):
-                _upsert(
+                if _touched(line):
+                    touched_lines.add(line.pk)
+                kept_lines.add(line.pk)
+            indicators = []
+            for indicator_position, evaluation in enumerate(action_row.evaluation, start=1):
+                indicator = _upsert(
                     loading,
                     EvaluationIndicator,
-                    {"action": action, "label": indicator.label},
+                    {"action": action, "label": evaluation.label},
                     {
-                        "unit": indicator.unit,
-                        "baseline": _decimal(indicator.baseline),
-                        "target": _decimal(indicator.target),
-                        "current_value": _decimal(indicator.current_value),
+                        "unit": evaluation.unit,
+                        "baseline": _decimal(evaluation.baseline),
+                        "target": _decimal(evaluation.target),
+                        "current_value": _decimal(evaluation.current_value),
                         "position": indicator_position,
                     },
                 )
+                indicators.append(indicator)
+            # Lines and indicators the data no longer hold (renamed since an earlier load) go: the demo's
+            # data own the plan's content, and a renamed line kept beside its new name would count twice.
+            _delete_stale(loading, FundingLine.objects.filter(action=action).exclude(pk__in=kept_lines))
+            _delete_stale(
+                loading,
+                EvaluationIndicator.objects.filter(action=action).exclude(pk__in=[i.pk for i in indicators]),
+            )
+            touched = {("action", action.pk)} if _touched(action) else set()
+            touched |= {("funding", pk) for pk in touched_lines}
+            for indicator in indicators:
+                if _touched(indicator):
+                    touched.add(("indicator", indicator.pk))
             for update in action_row.updates:
-                _upsert(
+                progress_update = _upsert(
                     loading,
                     ProgressUpdate,
                     {"action": action, "reported_on": update.reported_on},
                     {"author": author, "progress": update.progress, "comment": update.comment},
+                )
+                if _touched(progress_update):
+                    touched.add(("update", progress_update.pk))
+            if row.validated_on and touched:
+                date_plan_history(
+                    action=action, row=action_row, validated_on=row.validated_on, touched=touched, user=author
                 )
 
 

@@ -64,6 +64,9 @@ class MeetingRow:
     decisions: str
     minutes: str
     attendees: tuple[str, ...]
+    # The committee approved the report on this day, recorded by this demo account (through the service).
+    approved_on: date | None = None
+    approved_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,9 @@ class EvaluationRow:
     baseline: int | str
     target: int | str
     current_value: int | str
+    # Values measured before the last one, ``(day, value)``: the indicator's dated history. The current
+    # value is dated by the fiche's last progress update.
+    measured: tuple[tuple[date, int | str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,9 @@ class ActionPlanRow:
     orientations: tuple[OrientationRow, ...]
     # Who writes the progress updates: a demo account's username.
     updates_author: str
+    # The day the plan was validated: its records' history starts then, and follows the dated progress
+    # updates, grants and payments (``demo.dating``). ``None``: the history is that of the loading day.
+    validated_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +228,8 @@ class ConventionRow:
     drafting_phase: str
     replaces_contract: str = ""
     perimeter_note: str = ""
+    # « Fait à <signing_place> », written into the text frozen at approval; blank lines when empty.
+    signing_place: str = ""
     articles: tuple[ArticleRow, ...] = ()
     parties: tuple[PartyRow, ...] = ()
     governance: tuple[GovernanceBodyRow, ...] = ()
@@ -226,6 +237,8 @@ class ConventionRow:
     action_plan: ActionPlanRow | None = None
     # Recorded once, through the services, on a convention whose timeline is still empty.
     signed_history: SignedHistoryRow | None = None
+    # Said on the convention's pages (``Convention.page_notice``), never in its text: what is illustrative.
+    page_notice: str = ""
 
 
 @dataclass(frozen=True)

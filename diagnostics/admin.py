@@ -1,11 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ctg_portal.admin_lists import LargeListAdmin, year_filter
 from diagnostics.models import Consultation, Diagnostic, Finding, IndicatorDefinition, IndicatorValue, StagedImport
 
 
 @admin.register(Diagnostic)
-class DiagnosticAdmin(SimpleHistoryAdmin):
+class DiagnosticAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["convention", "started_on", "completed_on"]
     search_fields = ["convention__reference", "convention__title"]
     autocomplete_fields = ["convention"]
@@ -18,19 +19,20 @@ class IndicatorDefinitionAdmin(admin.ModelAdmin):
     list_filter = ["source", "domain"]
     search_fields = ["code", "label", "formula"]
     list_select_related = ["domain"]
+    show_full_result_count = False
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["indicator", "territory", "year", "value", "diagnostic"]
-    list_filter = ["indicator", "year"]
+    list_filter = ["indicator", year_filter("year")]
     search_fields = ["indicator__code", "territory__name", "territory__insee_code"]
     autocomplete_fields = ["diagnostic", "territory"]
     list_select_related = ["indicator", "territory", "diagnostic__convention"]
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["title", "kind", "domain", "priority", "diagnostic"]
     list_filter = ["kind", "priority", "domain"]
     search_fields = ["title", "detail"]
@@ -39,7 +41,7 @@ class FindingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(SimpleHistoryAdmin):
+class ConsultationAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["title", "held_on", "domain", "diagnostic"]
     list_filter = ["domain"]
     search_fields = ["title", "participants", "notes"]
@@ -49,7 +51,7 @@ class ConsultationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StagedImport)
-class StagedImportAdmin(admin.ModelAdmin):
+class StagedImportAdmin(LargeListAdmin, admin.ModelAdmin):
     """Read-only: staged by the import page, applied once by ``services.staged_import_apply``."""
 
     list_display = ["filename", "diagnostic", "created_by", "created_at", "applied_at", "applied_by"]

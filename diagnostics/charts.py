@@ -31,7 +31,8 @@ def _scale(values: list[Decimal]) -> tuple[Decimal, Decimal]:
 
 
 def _pct(number: Decimal) -> str:
-    return f"{float(number):.2f}"
+    # Two decimals at most, without trailing zeros: « 78 », « 75.8 », « 0 » (hundreds per page).
+    return f"{float(number):.2f}".rstrip("0").rstrip(".")
 
 
 def _description(items: list[tuple[str, Decimal]], unit: str, formatter: Formatter) -> str:
@@ -51,9 +52,9 @@ def horizontal_bars(*, title: str, bars: list[tuple[str, Decimal]], unit: str, f
         start, width = min(zero, end), abs(end - zero)
         rows.append(
             format_html(
-                '<g class="chart-row">'
+                "<g>"
                 '<text class="chart-label" x="0" y="{}">{}</text>'
-                '<rect class="chart-bar" x="{}%" y="{}" width="{}%" height="14"></rect>'
+                '<rect class="chart-bar" x="{}%" y="{}" width="{}%" height="14"/>'
                 '<text class="chart-value" x="{}%" dx="6" y="{}">{}</text>'
                 "</g>",
                 top + 13,
@@ -71,7 +72,7 @@ def horizontal_bars(*, title: str, bars: list[tuple[str, Decimal]], unit: str, f
         '<svg class="diagnostic-chart chart-bars" xmlns="http://www.w3.org/2000/svg" width="100%" height="{}" '
         'role="img" aria-labelledby="{}-title {}-desc">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
-        '<line class="chart-axis" x1="{}%" x2="{}%" y1="16" y2="{}"></line>{}</svg>',
+        '<line class="chart-axis" x1="{}%" x2="{}%" y1="16" y2="{}"/>{}</svg>',
         height,
         chart_id,
         chart_id,
@@ -104,8 +105,8 @@ def columns(*, title: str, columns: list[tuple[str, Decimal]], unit: str, format
         bar_top, bar_bottom = min(y(value), baseline), max(y(value), baseline)
         items.append(
             format_html(
-                '<g class="chart-column">'
-                '<rect class="chart-bar" x="{}%" y="{}" width="{}%" height="{}"></rect>'
+                "<g>"
+                '<rect class="chart-bar" x="{}%" y="{}" width="{}%" height="{}"/>'
                 '<text class="chart-value" x="{}%" y="{}" text-anchor="middle">{}</text>'
                 '<text class="chart-label" x="{}%" y="{}" text-anchor="middle">{}</text>'
                 "</g>",
@@ -126,7 +127,7 @@ def columns(*, title: str, columns: list[tuple[str, Decimal]], unit: str, format
         '<svg class="diagnostic-chart chart-columns" xmlns="http://www.w3.org/2000/svg" width="100%" height="{}" '
         'role="img" aria-labelledby="{}-title {}-desc">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
-        '<line class="chart-axis" x1="0" x2="100%" y1="{}" y2="{}"></line>{}</svg>',
+        '<line class="chart-axis" x1="0" x2="100%" y1="{}" y2="{}"/>{}</svg>',
         height,
         chart_id,
         chart_id,

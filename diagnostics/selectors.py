@@ -8,16 +8,21 @@ page it is part of.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from conventions.models import Convention, Domain
+from ctg_portal.fast_html import html_format
 from diagnostics import charts
 from diagnostics.choices import FindingKind
 from diagnostics.indicators import COMPUTED_DECIMALS, Formula, formula_for
@@ -55,6 +60,13 @@ def format_number(value: Decimal | None, *, decimals: int | None = None) -> str:
     """A number as the active language writes it: « 1 234,5 » in French; "" for no value."""
     if value is None:
         return ""
+    return _formatted(value, decimals, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: Decimal, decimals: int | None, _language: str | None) -> str:
+    # A pure function of its arguments (the language included): Django's number_format costs ~70 µs,
+    # and a diagnostic page formats a few thousand values, mostly the same from one request to the next.
     if decimals is None:
         normalized = Decimal(value).normalize()
         decimals = max(0, -normalized.as_tuple().exponent)
@@ -102,6 +114,8 @@ class IndicatorTable:
     value_count: int
     communes_chart: "Chart | None" = None
     years_chart: "Chart | None" = None
+    # The ``<tr>`` rows of the table, written here once rather than by a template loop per cell.
+    body_html: SafeString = SafeString("")
 
     @property
     def is_computed(self) -> bool:
@@ -112,10 +126,16 @@ class IndicatorTable:
         return self.definition.code
 
 
-def _value_index(values) -> dict[str, dict[tuple[int, int], IndicatorValue]]:
+class _Value(NamedTuple):
+    value: Decimal
+    comment: str
+
+
+def _value_index(rows) -> dict[str, dict[tuple[int, int], _Value]]:
+    """(code, territory, year, value, comment) rows by code, then by (territory, year)."""
     index: dict[str, dict] = defaultdict(dict)
-    for value in values:
-        index[value.indicator.code][(value.territory_id, value.year)] = value
+    for code, territory_id, year, value, comment in rows:
+        index[code][(territory_id, year)] = _Value(value, comment)
     return index
 
 
@@ -123,7 +143,7 @@ def _build_table(
     *,
     definition: IndicatorDefinition,
     formula: Formula | None,
-    index: dict[str, dict[tuple[int, int], IndicatorValue]],
+    index: dict[str, dict[tuple[int, int], _Value]],
     labels: dict[str, str],
     epci: Organisation,
     communes: list[Organisation],
@@ -163,7 +183,33 @@ def _build_table(
         value_count=len(numbers),
     )
     table.communes_chart, table.years_chart = _charts(table, decimals=decimals)
+    table.body_html = _table_body_html(rows)
     return table
+
+
+def _table_body_html(rows: list[TableRow]) -> SafeString:
+    """The rows of an indicator's table: the intercommunality first (marked), then each commune."""
+    no_value = html_format('<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>', _("no value"))
+    epci_mark = html_format(' <span class="small fw-normal text-body-secondary">({})</span>', _("intercommunality"))
+    lines = []
+    for row in rows:
+        cells = "".join(_value_cell(cell.display) if cell.display else f"<td>{no_value}</td>" for cell in row.cells)
+        lines.append(
+            html_format(
+                '<tr{}><th scope="row">{}{}</th>{}</tr>\n',
+                mark_safe(' class="epci-row"') if row.is_epci else "",
+                row.territory.display_name,
+                epci_mark if row.is_epci else "",
+                SafeString(cells),
+            )
+        )
+    return mark_safe("".join(lines))  # every piece above is escaped by html_format
+
+
+@lru_cache(maxsize=8192)
+def _value_cell(display: str) -> str:
+    # A formatted number, escaped once per distinct value rather than once per cell of every page.
+    return html_format("<td>{}</td>", display)
 
 
 def _charts(table: IndicatorTable, *, decimals: int | None) -> tuple[Chart | None, Chart | None]:
@@ -177,11 +223,13 @@ def _charts(table: IndicatorTable, *, decimals: int | None) -> tuple[Chart | Non
         bars = [(name, value) for name, value in bars if value is not None]
         if len(bars) >= 2:
             title = _("Communes compared in %(year)s") % {"year": table.years[index]}
-            svg = charts.horizontal_bars(
-                title=f"{label} — {title}",
-                bars=sorted(bars, key=lambda bar: bar[1], reverse=True),
-                unit=unit,
-                formatter=lambda value: format_number(value, decimals=decimals),
+            svg = _chart_svg(
+                "bars",
+                f"{label} — {title}",
+                tuple(sorted(bars, key=lambda bar: bar[1], reverse=True)),
+                unit,
+                decimals,
+                get_language(),
             )
             communes_chart = Chart(title=title, svg=svg)
             break
@@ -190,14 +238,24 @@ def _charts(table: IndicatorTable, *, decimals: int | None) -> tuple[Chart | Non
         columns = [(str(cell.year), cell.value) for cell in epci_row.cells if cell.value is not None]
         if len(columns) >= 2:
             title = _("%(territory)s, year by year") % {"territory": epci_row.territory.display_name}
-            svg = charts.columns(
-                title=f"{label} — {title}",
-                columns=columns,
-                unit=unit,
-                formatter=lambda value: format_number(value, decimals=decimals),
-            )
+            svg = _chart_svg("columns", f"{label} — {title}", tuple(columns), unit, decimals, get_language())
             years_chart = Chart(title=title, svg=svg)
     return communes_chart, years_chart
+
+
+@lru_cache(maxsize=1024)
+def _chart_svg(
+    kind: str, title: str, items: tuple, unit: str, decimals: int | None, language: str | None
+) -> SafeString:
+    """A chart is a pure function of what it shows (and the language its numbers are written in):
+    drawn once per worker process, not on every request of the page."""
+
+    def formatter(value: Decimal) -> str:
+        return _formatted(value, decimals, language)
+
+    if kind == "bars":
+        return charts.horizontal_bars(title=title, bars=list(items), unit=unit, formatter=formatter)
+    return charts.columns(title=title, columns=list(items), unit=unit, formatter=formatter)
 
 
 def indicator_tables(
@@ -213,10 +271,9 @@ def indicator_tables(
         key=lambda d: (d.domain is not None, d.domain.position if d.domain else 0, d.label.lower()),
     )
     labels = {definition.code: definition.label for definition in definitions}
-    values = (
-        IndicatorValue.objects.filter(diagnostic=diagnostic)
-        .select_related("indicator")
-        .only("indicator__code", "territory_id", "year", "value", "comment")
+    # Tuples rather than model instances: a diagnostic holds thousands of values.
+    values = IndicatorValue.objects.filter(diagnostic=diagnostic).values_list(
+        "indicator__code", "territory_id", "year", "value", "comment"
     )
     index = _value_index(values)
     tables, without_values = [], []
@@ -263,7 +320,8 @@ def findings_queryset() -> QuerySet:
     # The fiches actions answering each need: the relation is declared by the action plan (the app above
     # this one), so it is reached through the field rather than by importing its model.
     action_model = Finding._meta.get_field("answering_actions").related_model
-    actions = action_model.objects.select_related("orientation").order_by("orientation__position", "position", "code")
+    # Only what the page writes of each (hundreds of them on a large plan).
+    actions = action_model.objects.only("pk", "code", "title").order_by("orientation__position", "position", "code")
     return Finding.objects.prefetch_related(Prefetch("answering_actions", queryset=actions)).order_by("position", "id")
 
 
@@ -302,15 +360,100 @@ class DomainFindings:
     needs_without_action: int = 0
 
 
+# A need lists this many of the fiches answering it; the others load on demand (``answering_actions``):
+# a plan of 600 fiches answers 18 needs some 900 times, which made the page four times heavier.
+ANSWERS_SHOWN = 4
+
+
+def _action_url_maker(convention_pk: int):
+    """The fiche page's URL for any pk, from one ``reverse`` rather than one per link."""
+    sample = reverse("action_plans:action_detail", kwargs={"convention_pk": convention_pk, "pk": 987654321})
+    before, after = sample.split("987654321", 1)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def answering_actions_html(
+    need: Finding, *, convention_pk: int, url_of=None, limit: int | None = ANSWERS_SHOWN
+) -> SafeString:
+    """The fiches answering ``need`` (prefetched), the first ``limit`` of them and a link loading the rest;
+    "" for a finding that is not a need. The page and the htmx fragment both write it here."""
+    if need.kind != FindingKind.NEED:
+        return SafeString("")
+    actions = need.answering_actions.all()
+    if not actions:
+        return html_format(
+            '<span class="badge no-action-badge">'
+            '<i class="bi bi-exclamation-triangle" aria-hidden="true"></i> {}</span>',
+            _("No action"),
+        )
+    url_of = url_of or _action_url_maker(convention_pk)
+    shown = list(actions) if limit is None else list(actions[:limit])
+    # The arrow before each item is drawn by the style sheet (.answering-actions li::before).
+    items = SafeString(
+        "".join(
+            html_format(
+                '<li><a href="{}"><span class="action-code">{}</span> {}</a></li>', url_of(a.pk), a.code, a.title
+            )
+            for a in shown
+        )
+    )
+    more = ""
+    if hidden := len(actions) - len(shown):
+        more_url = reverse("diagnostics:answering_actions", kwargs={"convention_pk": convention_pk, "pk": need.pk})
+        more = html_format(
+            '<a class="small no-print" href="{url}" hx-get="{url}" hx-target="#answers-{pk}" hx-swap="outerHTML">'
+            "{label}"
+            '<span class="visually-hidden"> — {title}</span></a>',
+            url=more_url,
+            pk=need.pk,
+            label=ngettext("Show the other fiche action", "Show the %(count)s other fiches actions", hidden)
+            % {"count": hidden},
+            title=need.title,
+        )
+    heading = ngettext("Answered by the fiche action", "Answered by the fiches actions", len(actions))
+    return html_format(
+        '<div class="small answering-actions" id="answers-{}"><span class="fw-semibold">{}</span>'
+        '<ul class="list-unstyled mb-0">{}</ul>{}</div>',
+        need.pk,
+        heading,
+        items,
+        more,
+    )
+
+
+def _with_answers(findings: list[Finding], *, convention_pk: int, unfolded: int | None = None) -> list[Finding]:
+    """Gives each finding ``answers_html`` and ``answer_count``, so the template loops over neither.
+    The need ``unfolded`` (the no-JavaScript way to see them all) lists every fiche answering it."""
+    url_of = _action_url_maker(convention_pk)
+    for finding in findings:
+        finding.answer_count = len(finding.answering_actions.all())
+        finding.answers_html = answering_actions_html(
+            finding,
+            convention_pk=convention_pk,
+            url_of=url_of,
+            limit=None if finding.pk == unfolded else ANSWERS_SHOWN,
+        )
+    return findings
+
+
+def need_with_answers(*, diagnostic: Diagnostic, pk: int) -> Finding:
+    """One need of the diagnostic with every fiche answering it, or 404."""
+    return get_object_or_404(findings_queryset(), diagnostic=diagnostic, kind=FindingKind.NEED, pk=pk)
+
+
 def finding_list(*, diagnostic: Diagnostic, domain: Domain, kind: str) -> FindingList:
     findings = list(findings_queryset().filter(diagnostic=diagnostic, domain=domain, kind=kind))
+    _with_answers(findings, convention_pk=diagnostic.convention_id)
     can_add = diagnostic.convention.domains.filter(pk=domain.pk).exists()
     return FindingList(domain=domain, kind=kind, findings=findings, can_add=can_add)
 
 
-def findings_by_domain(*, diagnostic: Diagnostic, domains: list[Domain]) -> list[DomainFindings]:
+def findings_by_domain(
+    *, diagnostic: Diagnostic, domains: list[Domain], unfolded: int | None = None
+) -> list[DomainFindings]:
     """Every domain of the convention, then any other domain that has findings (so nothing is hidden)."""
     findings = list(findings_queryset().filter(diagnostic=diagnostic).select_related("domain"))
+    _with_answers(findings, convention_pk=diagnostic.convention_id, unfolded=unfolded)
     by_key: dict[tuple[int, str], list[Finding]] = defaultdict(list)
     extra_domains: dict[int, Domain] = {}
     convention_domain_ids = {domain.pk for domain in domains}
@@ -336,7 +479,7 @@ def findings_by_domain(*, diagnostic: Diagnostic, domains: list[Domain]) -> list
                 domain=domain,
                 in_convention=domain.pk in convention_domain_ids,
                 lists=lists,
-                needs_without_action=sum(1 for need in needs if not need.answering_actions.all()),
+                needs_without_action=sum(1 for need in needs if not need.answer_count),
             )
         )
     return result
@@ -396,8 +539,9 @@ class DiagnosticPage:
         return sum(len(group.tables) for group in self.indicator_groups)
 
 
-def diagnostic_page(*, convention: Convention) -> DiagnosticPage:
-    """Everything the diagnostic page shows, in about eight queries whatever the sizes."""
+def diagnostic_page(*, convention: Convention, unfolded: int | None = None) -> DiagnosticPage:
+    """Everything the diagnostic page shows, in about eight queries whatever the sizes; ``unfolded``:
+    the need whose answering fiches are all listed (see ``ANSWERS_SHOWN``)."""
     diagnostic = getattr(convention, "diagnostic", None)
     if diagnostic is None:
         return DiagnosticPage(diagnostic=None)
@@ -409,7 +553,7 @@ def diagnostic_page(*, convention: Convention) -> DiagnosticPage:
         domains=domains,
         indicator_groups=group_by_domain(tables),
         indicators_without_values=without_values,
-        findings=findings_by_domain(diagnostic=diagnostic, domains=domains),
+        findings=findings_by_domain(diagnostic=diagnostic, domains=domains, unfolded=unfolded),
         consultations=consultations_of(diagnostic),
         commune_count=len(communes),
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("constats/<int:pk>/modifier/", findings.finding_edit, name="finding_edit"),
     path("constats/<int:pk>/deplacer/", findings.finding_move, name="finding_move"),
     path("constats/<int:pk>/supprimer/", findings.finding_delete, name="finding_delete"),
+    path("constats/<int:pk>/fiches-actions/", findings.answering_actions, name="answering_actions"),
     # After the routes above: "modifier" would otherwise read as a kind of finding.
     path("constats/<int:domain_pk>/<slug:kind_slug>/", findings.finding_list, name="finding_list"),
     path("constats/<int:domain_pk>/<slug:kind_slug>/ajouter/", findings.finding_add, name="finding_add"),

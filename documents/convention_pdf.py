@@ -17,7 +17,7 @@ text it shows (``ctg-draft-sha256=…``) instead of a version.
 """
 
 import datetime
-import gc
+import hashlib
 import json
 import warnings
 from decimal import Decimal
@@ -28,10 +28,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from weasyprint import Attachment
 
 from conventions.choices import (
     ConventionStatus,
@@ -48,10 +49,11 @@ from diagnostics import charts
 from diagnostics.selectors import format_number
 from documents import legal_wording
 from documents.pdf_signature import sign_pdf
-from documents.rendering import html_to_pdf
+from documents.rendering import DocumentRenderError, html_to_pdf
 from documents.snapshot import build_content, canonical_json, sha256_of
 from documents.version_content import readable_version_content
-from partners.choices import OrganisationKind
+from partners import grammar
+from partners.choices import Civility, OrganisationKind
 
 # PDF/A-3a: archival PDF (fonts embedded, colour profile, XMP metadata) that pdfsig and pyHanko still
 # validate once signed, and tagged (level A: structure tree, language, alternative texts; the renderer's
@@ -232,13 +234,46 @@ def _choice_label(choices, value) -> str:
         return str(value)
 
 
-def _governance(bodies: list[dict]) -> list[dict]:
+# A governance role beside a named person agrees with their civility; unknown, the role is named as a
+# function (« Présidence »), never « Président(e) ». Written in French: the deed's own words.
+_ROLE_WORDS = {
+    GovernanceMemberRole.CHAIR: {Civility.MADAME: "Présidente", Civility.MONSIEUR: "Président", "": "Présidence"},
+    GovernanceMemberRole.CO_CHAIR: {
+        Civility.MADAME: "Coprésidente",
+        Civility.MONSIEUR: "Coprésident",
+        "": "Coprésidence",
+    },
+}
+
+
+def _role_label(member: dict, civility: str) -> str:
+    words = _ROLE_WORDS.get(member.get("role"))
+    if words is None:
+        return _choice_label(GovernanceMemberRole, member.get("role"))
+    return words.get(civility) or words[""]
+
+
+def _governance(bodies: list[dict], signatories: list[dict]) -> list[dict]:
+    """The governance bodies; a member's civility is the one frozen for the same person representing the
+    same organisation among the signatories (the version freezes no civility for governance members)."""
+    civilities = {
+        (party["representative"].get("full_name"), party["organisation"].get("name")): party["representative"].get(
+            "civility", ""
+        )
+        for party in signatories
+        if party.get("representative")
+    }
     return [
         {
             **body,
             "kind_label": _choice_label(GovernanceBodyKind, body.get("kind")),
             "members": [
-                {**member, "role_label": _choice_label(GovernanceMemberRole, member.get("role"))}
+                {
+                    **member,
+                    "role_label": _role_label(
+                        member, civilities.get((member.get("full_name"), member.get("organisation")), "")
+                    ),
+                }
                 for member in body.get("members", [])
             ],
         }
@@ -250,6 +285,170 @@ def _signatories(document: dict) -> list[dict]:
     return [party for round_ in document["signing_rounds"] for party in round_["parties"]]
 
 
+# A paper signature's scan is checked at upload (a PDF of at most 10 MB, ``workflow.services.signing``);
+# read back from storage, it is bounded again before it goes into the document of record.
+MAX_ATTACHED_SCAN_BYTES = 10 * 1024 * 1024
+
+
+def _user_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _scan_attachment(signature: Signature, *, index: int, party: dict, version: ConventionVersion) -> dict:
+    """A paper signature's scan as the PDF/A-3 associated file of the document: its bytes (bounded), an
+    ASCII file name, its SHA-256 and a description. A scan missing from storage raises ``OSError`` (the
+    render task retries, then fails visibly): a document of record never claims a scan it lacks."""
+    with signature.scan.open("rb") as handle:
+        data = handle.read(MAX_ATTACHED_SCAN_BYTES + 1)
+    if len(data) > MAX_ATTACHED_SCAN_BYTES or not data.startswith(b"%PDF-"):
+        raise DocumentRenderError(
+            f"The scan of signature {signature.pk} is not a PDF of at most 10 MB: it cannot be attached."
+        )
+    organisation = party["organisation"]["legal_denomination"] if party else signature.organisation_name
+    name = f"signature-{index}-{slugify(organisation)[:60] or 'signataire'}.pdf"
+    return {
+        "name": name,
+        "data": data,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "modified": signature.recorded_at,
+        "description": (
+            f"Page signée sur papier par {signature.signer_name} pour {organisation}, "
+            f"le {long_date(signature.signed_at)} {grammar.at_place(signature.place)} "
+            f"(convention {version.convention.reference}, version {version.number})"
+        ),
+    }
+
+
+def _signature_row(index: int, party: dict, signature: Signature | None, document: dict, version) -> dict:
+    """One signatory's block of the signature page (``legal_wording``'s sentences) and its scan."""
+    row = {
+        "party": party,
+        "signature": signature,
+        "heading": party["organisation"]["legal_denomination"],
+        "statement": legal_wording.signatory_statement(party),
+        "date_text": "",
+        "time_text": "",
+        "how_text": "",
+        "copy_text": "",
+        "recorded_text": "",
+        "scan": None,
+    }
+    if signature is None:
+        return row
+    row["statement"] = legal_wording.signatory_statement(
+        party, signer_name=signature.signer_name, signer_title=signature.signer_title
+    )
+    row["date_text"] = long_date(signature.signed_at)
+    if signature.method == SignatureMethod.ELECTRONIC:
+        row["time_text"] = legal_wording.paris_time(signature.signed_at)
+        row["how_text"] = legal_wording.electronic_signature(signature.signed_at)
+        return row
+    row["how_text"] = legal_wording.paper_signature(signed_on=_paris_day(signature.signed_at), place=signature.place)
+    row["copy_text"] = legal_wording.paper_copy(document)
+    row["scan"] = _scan_attachment(signature, index=index, party=party, version=version)
+    row["scan_text"] = legal_wording.scan_attached(size=row["scan"]["size"])
+    row["recorded_text"] = legal_wording.paper_recorded(
+        moment=signature.recorded_at, by=_user_name(signature.recorded_by), ip_address=signature.ip_address or ""
+    )
+    return row
+
+
+def _paris_day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(legal_wording.PARIS).date()
+
+
+def _moment_cells(moment: datetime.datetime) -> dict:
+    local = moment.astimezone(legal_wording.PARIS)
+    return {
+        "at": moment,
+        "date": f"{local:%d/%m/%Y}",
+        "time": f"{local:%H:%M:%S}",
+        "zone": legal_wording.utc_offset(moment),
+    }
+
+
+# Events recorded at the same instant keep the order in which they happen: a step of the timeline, the
+# signature it allows, the completion the last signature triggers, the entry into force that follows.
+_CHANGE, _SIGNATURE, _COMPLETION, _IN_FORCE = 0, 1, 2, 3
+
+
+def _audit_events(version: ConventionVersion, signatures: list[Signature], completed) -> list[dict]:
+    """The timeline up to the last signature, in the order things were recorded in the portal.
+
+    A paper signature is recorded after the day written on the paper, which carries no hour: it is placed
+    when it was recorded, and says the day it claims. The completion a paper signature triggers is dated
+    by that signature (``workflow.services.signing``) but recorded with it: it is placed there too, and so
+    is the entry into force the calendar dates from the completion (``workflow.services.lifecycle``)."""
+    changes = StatusChange.objects.filter(convention_id=version.convention_id).select_related(
+        "actor", "version", "party__organisation"
+    )
+    if completed is not None:
+        changes = changes.filter(occurred_at__lte=completed)
+    changes = changes.defer("version__content_json").order_by("occurred_at", "pk")
+    last_recorded = max((signature.recorded_at for signature in signatures), default=None)
+    events = []
+    for change in changes:
+        recorded, claimed = change.occurred_at, ""
+        rank = _CHANGE
+        if change.action == LifecycleAction.COMPLETE_SIGNATURE and change.version_id == version.pk:
+            rank = _COMPLETION
+            if last_recorded is not None and last_recorded > recorded:
+                recorded = last_recorded
+                claimed = legal_wording.completion_date_claimed(_paris_day(change.occurred_at))
+        elif change.action == LifecycleAction.ENTER_INTO_FORCE:
+            rank = _IN_FORCE
+            if last_recorded is not None and last_recorded > recorded:
+                recorded = last_recorded
+                claimed = legal_wording.entry_into_force_claimed(_paris_day(change.occurred_at))
+        events.append(
+            {
+                **_moment_cells(recorded),
+                "sort": (recorded, rank, change.pk),
+                "kind": "change",
+                "label": change.get_action_display(),
+                "detail": _("%(from)s → %(to)s")
+                % {
+                    "from": ConventionStatus(change.from_status).label,
+                    "to": ConventionStatus(change.to_status).label,
+                },
+                "claimed": claimed,
+                "user": _user_name(change.actor) if change.actor else _("Calendar"),
+                "ip": change.ip_address or "",
+                "sha256": change.version.content_sha256 if change.version else "",
+                "version": change.version.number if change.version else None,
+            }
+        )
+    for signature in signatures:
+        if signature.method == SignatureMethod.ELECTRONIC:
+            account = signature.signer
+            detail = _("Electronic signature for %(organisation)s") % {"organisation": signature.organisation_name}
+            claimed = ""
+        else:
+            account = signature.recorded_by
+            detail = _("Paper signature for %(organisation)s, signed at %(place)s, recorded in the portal") % {
+                "organisation": signature.organisation_name,
+                "place": signature.place,
+            }
+            claimed = legal_wording.paper_date_claimed(_paris_day(signature.signed_at))
+        events.append(
+            {
+                **_moment_cells(signature.recorded_at),
+                "sort": (signature.recorded_at, _SIGNATURE, signature.pk),
+                "kind": "signature",
+                "label": _("Signature by %(name)s") % {"name": signature.signer_name},
+                "detail": detail,
+                "claimed": claimed,
+                "user": _user_name(account),
+                "ip": signature.ip_address or "",
+                "sha256": signature.version_sha256,
+                "version": version.number,
+            }
+        )
+    events.sort(key=lambda event: event["sort"])
+    return events
+
+
 def _signature_context(version: ConventionVersion, document: dict) -> dict:
     """The signature page and the audit trail: records of the version, not of its frozen content."""
     signatures = list(
@@ -258,71 +457,26 @@ def _signature_context(version: ConventionVersion, document: dict) -> dict:
         .order_by("signed_at", "pk")
     )
     by_party = {signature.party_id: signature for signature in signatures}
-    signature_rows = []
-    for party in _signatories(document):
-        signature = by_party.get(party.get("party_id"))
-        signature_rows.append(
-            {
-                "party": party,
-                "signature": signature,
-                "date_text": long_date(signature.signed_at) if signature else "",
-                "time_text": date_format(timezone.localtime(signature.signed_at), "H:i") if signature else "",
-            }
-        )
+    signature_rows = [
+        _signature_row(index, party, by_party.get(party.get("party_id")), document, version)
+        for index, party in enumerate(_signatories(document), start=1)
+    ]
     completed = (
         StatusChange.objects.filter(version=version, action=LifecycleAction.COMPLETE_SIGNATURE)
         .order_by("occurred_at", "pk")
         .values_list("occurred_at", flat=True)
         .first()
     )
-    changes = StatusChange.objects.filter(convention_id=version.convention_id).select_related(
-        "actor", "version", "party__organisation"
-    )
-    if completed is not None:
-        changes = changes.filter(occurred_at__lte=completed)
-    changes = changes.defer("version__content_json").order_by("occurred_at", "pk")
-    events = [
-        {
-            "at": change.occurred_at,
-            "kind": "change",
-            "label": change.get_action_display(),
-            "detail": _("%(from)s → %(to)s")
-            % {"from": ConventionStatus(change.from_status).label, "to": ConventionStatus(change.to_status).label},
-            "user": change.actor.get_full_name() or change.actor.get_username() if change.actor else _("Calendar"),
-            "ip": change.ip_address or "",
-            "sha256": change.version.content_sha256 if change.version else "",
-            "version": change.version.number if change.version else None,
-        }
-        for change in changes
-    ]
-    for signature in signatures:
-        if signature.method == SignatureMethod.ELECTRONIC:
-            account = signature.signer
-            detail = _("Electronic signature for %(organisation)s") % {"organisation": signature.organisation_name}
-        else:
-            account = signature.recorded_by
-            detail = _("Paper signature for %(organisation)s, signed at %(place)s, recorded in the portal") % {
-                "organisation": signature.organisation_name,
-                "place": signature.place,
-            }
-        events.append(
-            {
-                "at": signature.signed_at,
-                "kind": "signature",
-                "label": _("Signature by %(name)s") % {"name": signature.signer_name},
-                "detail": detail,
-                "user": (account.get_full_name() or account.get_username()) if account else "",
-                "ip": signature.ip_address or "",
-                "sha256": signature.version_sha256,
-                "version": version.number,
-            }
-        )
-    events.sort(key=lambda event: (event["at"], event["kind"] == "change"))
+    signed_on = completed or (max(signature.signed_at for signature in signatures) if signatures else None)
+    paper_places = [signature.place for signature in signatures if signature.method == SignatureMethod.PAPER]
     url = verification_url(version)
     return {
-        "signed_on": completed or (signatures[-1].signed_at if signatures else None),
+        "signed_on": signed_on,
+        "signature_formula": legal_wording.signature_page_formula(document, signed_on=signed_on, places=paper_places),
         "signature_rows": signature_rows,
-        "audit_events": events,
+        "attachments": [row["scan"] for row in signature_rows if row["scan"]],
+        "audit_events": _audit_events(version, signatures, completed),
+        "time_zone_text": legal_wording.TIME_ZONE_NOTE,
         "verification_url": url,
         "qr_code": mark_safe(qr_code_svg(url)),  # segno's own SVG markup of our URL
     }
@@ -383,7 +537,7 @@ def _text_context(content: dict) -> dict:
         "predecessor_text": legal_wording.predecessor(document),
         "signature_blocks": [legal_wording.signature_block(party) for party in signatories] if modern else [],
         "indicator_tables": _indicator_tables(content.get("diagnostic")),
-        "governance": _governance(content.get("governance", [])),
+        "governance": _governance(content.get("governance", []), signatories),
         "created": timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat(),
         "issued_on_text": long_date(timezone.localdate()),
     }
@@ -391,11 +545,17 @@ def _text_context(content: dict) -> dict:
 
 def build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
     """The HTML of the convention document of ``version`` (``signed``: with signature page and audit trail)."""
+    return build_convention_document(version, signed=signed)[0]
+
+
+def build_convention_document(version: ConventionVersion, *, signed: bool) -> tuple[str, list[dict]]:
+    """The HTML of the convention document of ``version`` and the files it attaches (the scans of its
+    paper signatures, once signed: ``_scan_attachment``), whose SHA-256 the HTML prints."""
     with override(settings.LANGUAGE_CODE):
         return _build_convention_html(version, signed=signed)
 
 
-def _build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
+def _build_convention_html(version: ConventionVersion, *, signed: bool) -> tuple[str, list[dict]]:
     context = _text_context(version.content)
     document = context["document"]
     kind = DocumentKind.SIGNED_CONVENTION if signed else DocumentKind.CONVENTION
@@ -420,7 +580,7 @@ def _build_convention_html(version: ConventionVersion, *, signed: bool) -> str:
         signed_on = context["signed_on"]
         _mark_signed_blocks(context["signature_blocks"], context["signature_rows"])
     context["closing_formula"] = _closing_formula(document, signed_on=signed_on)
-    return render_to_string("pdf/convention.html", context)
+    return render_to_string("pdf/convention.html", context), context.get("attachments", [])
 
 
 def draft_keywords(*, reference: str, content_sha256: str) -> str:
@@ -450,13 +610,32 @@ def build_draft_convention_html(convention: Convention, *, content: dict, conten
         return render_to_string("pdf/convention.html", context)
 
 
-def lay_out(html: str) -> bytes:
-    """WeasyPrint's PDF/A rendering of ``html`` (unsigned): what the benchmark's floor should compare to."""
+def _pdf_attachment(attachment: dict) -> Attachment:
+    """A scan as a PDF/A-3 associated file: /AFRelationship /Source (the paper this PDF copies), its MIME
+    type from its name, its description, and the moment it was recorded as its dates (UTC, as WeasyPrint
+    writes them)."""
+    moment = attachment["modified"].astimezone(datetime.UTC).replace(tzinfo=None)
+    return Attachment(
+        string=attachment["data"],
+        name=attachment["name"],
+        description=attachment["description"],
+        created=moment,
+        modified=moment,
+        relationship="Source",
+    )
+
+
+def lay_out(html: str, *, attachments: list[dict] = ()) -> bytes:
+    """WeasyPrint's PDF/A rendering of ``html`` (unsigned): what the benchmark's floor should compare to.
+    ``attachments`` (``build_convention_document``) become the PDF's associated files."""
     with warnings.catch_warnings():
-        # WeasyPrint 70 leaves the sRGB profile it embeds in PDF/A files open until collected.
+        # WeasyPrint 70 opens the sRGB profile it embeds in PDF/A files and never closes it: the file is
+        # released (and warns) as soon as its reference goes, inside the render, with no cycle to collect.
+        # No gc.collect() here: a full collection after a large layout cost 0.1–0.9 s per document.
         warnings.simplefilter("ignore", ResourceWarning)
-        pdf = html_to_pdf(html, pdf_variant=PDF_VARIANT)
-        gc.collect()
+        pdf = html_to_pdf(
+            html, pdf_variant=PDF_VARIANT, attachments=[_pdf_attachment(attachment) for attachment in attachments]
+        )
     return pdf
 
 
@@ -472,5 +651,5 @@ def render_draft_convention_pdf(convention: Convention) -> tuple[bytes, str]:
 
 def render_convention_pdf(version: ConventionVersion, *, signed: bool) -> bytes:
     """The issued PDF of ``version``: laid out by WeasyPrint, then signed by the portal (PAdES)."""
-    html = build_convention_html(version, signed=signed)
-    return sign_pdf(lay_out(html))
+    html, attachments = build_convention_document(version, signed=signed)
+    return sign_pdf(lay_out(html, attachments=attachments))

@@ -14,9 +14,12 @@ These phrases are the contract's own words: written in French, like the model te
 (``conventions.model_text``) and its placeholders (``conventions.markup``), not translated.
 """
 
+import datetime
 import re
 import unicodedata
+from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 
 from conventions.formats import long_date
@@ -29,6 +32,9 @@ CLOSING_LINE = re.compile(r"(?m)^[ \t]*Fait (?:à|au|aux|en) ")
 
 # A blank the signatories fill in by hand (« Fait à Cahors, le ………… »).
 BLANK = "…………………"
+
+# The time zone every moment of the signature page and the audit trail is written in, and says so.
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def represented(organisation: dict) -> str:
@@ -52,6 +58,19 @@ def possessive_title(representative: dict) -> str:
     return f"{'sa' if civility == Civility.MADAME else 'son'} {title}"
 
 
+def representation(organisation: dict, representative: dict) -> str:
+    """« représentée par Mme Catherine Prunet, sa Directrice », « représenté par M. Paul Martin, son
+    Secrétaire général, pour le préfet et par délégation »: the participle agrees with the organisation,
+    the possessive with the person's civility."""
+    text = f"{represented(organisation)} par {representative['name_with_civility']}"
+    capacity = possessive_title(representative)
+    if capacity:
+        text = f"{text}, {capacity}"
+    if representative.get("delegation"):
+        text = f"{text}, {representative['delegation']}"
+    return text
+
+
 def party_designation(party: dict) -> str:
     """The preamble's words for one signatory: « La Caisse d'allocations familiales du Lot, dont le
     siège est situé …, représentée par Mme Catherine Prunet, sa Directrice »; « …, représenté par
@@ -63,13 +82,7 @@ def party_designation(party: dict) -> str:
     representative = party.get("representative")
     if not representative:
         return text
-    text = f"{text}, {represented(organisation)} par {representative['name_with_civility']}"
-    capacity = possessive_title(representative)
-    if capacity:
-        text = f"{text}, {capacity}"
-    if representative.get("delegation"):
-        text = f"{text}, {representative['delegation']}"
-    return text
+    return f"{text}, {representation(organisation, representative)}"
 
 
 def _deliberative_body(organisation: dict) -> str | None:
@@ -148,3 +161,132 @@ def signature_block(party: dict) -> dict:
         "lines": lines,
         "name": representative.get("name_with_civility", ""),
     }
+
+
+# --- The signature page -----------------------------------------------------------------------------
+
+
+def utc_offset(moment: datetime.datetime) -> str:
+    """« UTC+1 » in winter, « UTC+2 » in summer: Paris's offset at ``moment``."""
+    minutes = int(moment.astimezone(PARIS).utcoffset().total_seconds() // 60)
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def paris_time(moment: datetime.datetime) -> str:
+    """« 14:32:05 (heure de Paris, UTC+1) »."""
+    return f"{moment.astimezone(PARIS):%H:%M:%S} (heure de Paris, {utc_offset(moment)})"
+
+
+def paris_moment(moment: datetime.datetime) -> str:
+    """« 12 mars 2030 à 14:32:05 (heure de Paris, UTC+1) »."""
+    local = moment.astimezone(PARIS)
+    day = date_format(local.date(), "j F Y")
+    if local.day == 1:
+        day = "1er" + day[1:]
+    return f"{day} à {paris_time(moment)}"
+
+
+def signatory_statement(party: dict, *, signer_name: str = "", signer_title: str = "") -> str:
+    """Who signed for one party: « La Caisse d'allocations familiales du Lot, représentée par Mme
+    Catherine Prunet, sa Directrice ». When the paper was signed by someone other than the representative
+    the version names (the name recorded with the signature), that person's name and title as recorded,
+    without a civility the portal does not know."""
+    organisation = party["organisation"]
+    text = capfirst(organisation["legal_denomination_with_article"])
+    representative = party.get("representative")
+    if representative and (not signer_name or signer_name == representative.get("full_name")):
+        return f"{text}, {representation(organisation, representative)}"
+    if not signer_name:
+        return text
+    text = f"{text}, {represented(organisation)} par {signer_name}"
+    return f"{text}, {signer_title}" if signer_title else text
+
+
+def signature_page_formula(document: dict, *, signed_on, places: list[str]) -> str:
+    """« Fait à Cahors, le 14 mars 2030, en quatre exemplaires originaux. » on the signature page, dated
+    by the last signature. A version frozen before schema 2 named neither place nor copies: the place
+    is the paper signatures' one when they share it, and the copies are not counted."""
+    distinct = sorted(set(filter(None, places)))
+    place = document.get("signing_place") or (distinct[0] if len(distinct) == 1 else "")
+    if document.get("schema", 1) >= 2:
+        return closing_formula({**document, "signing_place": place}, signed_on=signed_on)
+    at_place = f"Fait {grammar.at_place(place)}, le" if place else "Fait le"
+    return f"{at_place} {long_date(signed_on) if signed_on else BLANK}."
+
+
+def electronic_signature(moment: datetime.datetime) -> str:
+    """« Signature électronique dans le Portail CTG, le 12 mars 2030 à 14:32:05 (heure de Paris, UTC+1). »"""
+    return f"Signature électronique dans le Portail CTG, le {paris_moment(moment)}."
+
+
+def paper_signature(*, signed_on: datetime.date, place: str) -> str:
+    """« Signature manuscrite sur papier, à Cahors, le 14 mars 2030 (date portée sur l'original ; heure non
+    connue). »: paper says the day, not the hour."""
+    return (
+        f"Signature manuscrite sur papier, {grammar.at_place(place)}, le {long_date(signed_on)} "
+        "(date portée sur l'original ; heure non connue)."
+    )
+
+
+def originals_custody(document: dict) -> str:
+    """Where the paper originals are kept. « en N exemplaires originaux » with one copy per signatory (the
+    portal's default) means each signatory keeps its own; otherwise the intercommunality, whose staff
+    alone record paper signatures in the portal, keeps them."""
+    copies = document.get("original_copies")
+    if copies and copies == document.get("signatory_count"):
+        return (
+            "Les originaux papier sont conservés par les signataires, chacun le sien, la convention étant "
+            f"faite en {number_in_words(copies)} exemplaires originaux."
+            if copies > 1
+            else "L'original papier est conservé par le signataire."
+        )
+    epci = document["epci"]
+    return (
+        f"L'original papier est conservé par {epci['legal_denomination_with_article']}, qui a enregistré "
+        "les signatures sur papier dans le portail."
+    )
+
+
+def paper_copy(document: dict) -> str:
+    """The statement under a paper signature: what this PDF is, and where the original is."""
+    return f"Le présent PDF est une copie de l'original papier signé. {originals_custody(document)}"
+
+
+def scan_attached(*, size: int) -> str:
+    """« Page signée numérisée jointe à ce PDF, 84 Ko, fichier associé : », the file's name following on
+    its own (a long name wraps there, not in the sentence)."""
+    kilobytes = max(1, round(size / 1024))
+    return f"Page signée numérisée jointe à ce PDF, {kilobytes} Ko, fichier associé :"
+
+
+def paper_recorded(*, moment: datetime.datetime, by: str, ip_address: str = "") -> str:
+    """« Signature enregistrée dans le portail le 15 mars 2030 à 09:12:44 (heure de Paris, UTC+1) par
+    Marie Agent, depuis l'adresse IP 192.0.2.1. »"""
+    text = f"Signature enregistrée dans le portail le {paris_moment(moment)}"
+    if by:
+        text = f"{text} par {by}"
+    if ip_address:
+        text = f"{text}, depuis l'adresse IP {ip_address}"
+    return f"{text}."
+
+
+# --- The audit trail: what a recorded event claims besides the moment it was recorded ----------------
+
+TIME_ZONE_NOTE = "Les heures sont celles de Paris (Europe/Paris) : UTC+1 en hiver, UTC+2 en été."
+
+
+def paper_date_claimed(signed_on: datetime.date) -> str:
+    """« Signée sur papier le 2 décembre 2025 (date portée sur l'original ; sans heure) »."""
+    return f"Signée sur papier le {long_date(signed_on)} (date portée sur l'original ; sans heure)"
+
+
+def completion_date_claimed(signed_on: datetime.date) -> str:
+    """« Prend date le 2 décembre 2025, jour de la dernière signature »."""
+    return f"Prend date le {long_date(signed_on)}, jour de la dernière signature"
+
+
+def entry_into_force_claimed(effective_on: datetime.date) -> str:
+    """« Prend effet le 2 décembre 2025 »: the entry into force a signature recorded later brought about."""
+    return f"Prend effet le {long_date(effective_on)}"

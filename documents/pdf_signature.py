@@ -32,7 +32,7 @@ from asn1crypto import pem, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -40,8 +40,10 @@ from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+from pyhanko.sign.general import SigningError, get_pyca_cryptography_hash
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import InsufficientRevinfoError, ValidationError
 
 from ctg_portal.pdf_sandbox import PdfReport, PdfUnreadable, inspect_pdf
 
@@ -77,6 +79,25 @@ class TimestampUnavailable(OSError):
     The document is not issued without its timestamp: a long-term seal that silently fell back to the
     server's clock would claim a proof it lacks.
     """
+
+
+class RevocationDataUnavailable(OSError):
+    """The CRL or OCSP answer of a certificate in the seal's or the TSA's chain could not be fetched (its
+    server down or answering an error): transient, so an OSError the render task retries with a backoff.
+
+    As for the timestamp, the document is not issued without it: a seal that says B-LT must carry them.
+    """
+
+
+def _cause_of_kind(error: BaseException | None, kind: type[BaseException]) -> BaseException | None:
+    """``error`` or the first exception it was raised from (``__cause__``/``__context__``) that is a ``kind``."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def create_self_signed_pkcs12(path: Path, *, passphrase: str, common_name: str, days: int = 3650) -> None:
@@ -137,15 +158,46 @@ def _configured_pkcs12() -> tuple[Path, bytes]:
     return Path(path), (getattr(settings, "PDF_SIGNING_PASSPHRASE", "") or "").encode()
 
 
+class PortalSigner(signers.SimpleSigner):
+    """pyHanko's in-memory signer, keeping its private key loaded for the life of the process.
+
+    ``SimpleSigner.sign_raw`` parses and checks the private key at every call, and pyHanko calls it twice
+    per seal (a dry run sizes the signature first): for a 3072-bit RSA key, that check was most of the
+    seal's time (about 0.1 s a call at rest, 0.45 s on a loaded machine). The key is loaded once here;
+    the dry run of an RSA key gets bytes of the signature's exact length without computing one.
+    """
+
+    @functools.cached_property
+    def _private_key(self):
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
+        if dry_run and isinstance(self._private_key, rsa.RSAPrivateKey):
+            return bytes((self._private_key.key_size + 7) // 8)
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        key = self._private_key
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if isinstance(key, rsa.RSAPrivateKey) and mechanism == "rsassa_pkcs1v15":
+            return key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        return super().sign_raw(data, digest_algorithm)  # other keys and paddings: pyHanko's own way
+
+
 @functools.cache
-def _signer(path: str, mtime: float, passphrase: bytes) -> signers.SimpleSigner:
-    signer = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase)
-    if signer is None:
+def _signer(path: str, mtime: float, passphrase: bytes) -> PortalSigner:
+    loaded = signers.SimpleSigner.load_pkcs12(path, passphrase=passphrase)
+    if loaded is None:
         raise SigningNotConfigured(f"Cannot read the PKCS#12 file {path} (wrong passphrase?).")
-    return signer
+    return PortalSigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+        signature_mechanism=loaded.signature_mechanism,
+    )
 
 
-def portal_signer() -> signers.SimpleSigner:
+def portal_signer() -> PortalSigner:
     path, passphrase = _configured_pkcs12()
     return _signer(str(path), path.stat().st_mtime, passphrase)
 
@@ -238,10 +290,22 @@ def validation_trust_roots() -> list[asn1_x509.Certificate]:
     return roots
 
 
+def timestamp_trust_roots_der() -> tuple[bytes, ...]:
+    """The roots a seal's timestamp is checked against when a PDF is verified (DER): the same as those whose
+    proof a long-term seal embeds. Empty when the settings name no readable ones: the verification then
+    shows no certified time rather than fail."""
+    try:
+        return tuple(certificate.dump() for certificate in validation_trust_roots())
+    except (SigningNotConfigured, OSError, ValueError):
+        logger.warning("PDF verification: the timestamp authorities' roots could not be read", exc_info=True)
+        return ()
+
+
 def _validation_context() -> ValidationContext:
     # Every certificate below a root must come with its revocation status (CRL or OCSP), fetched now:
-    # a seal that says B-LT without it would not be one. A CA that does not answer fails the render,
-    # which the document centre offers to retry.
+    # a seal that says B-LT without it would not be one. A CA that does not answer fails this attempt
+    # (RevocationDataUnavailable): the render task retries it with a backoff, then the document centre
+    # offers to retry it.
     return ValidationContext(
         trust_roots=validation_trust_roots(),
         other_certs=list(portal_signer().cert_registry),
@@ -278,6 +342,16 @@ def _sign_pdf(pdf: bytes, *, issued_on: datetime.date) -> bytes:
         output = signers.PdfSigner(metadata, signer=portal_signer(), timestamper=timestamper).sign_pdf(writer)
     except TimestampRequestError as error:
         raise TimestampUnavailable(f"The timestamp authority {settings.PDF_TIMESTAMP_URL} failed: {error}") from error
+    except (SigningError, ValidationError) as error:
+        # pyHanko validates the chains before embedding their proof; with revocation_mode="hard-fail" a CRL
+        # or OCSP server that does not answer ends in InsufficientRevinfoError. A revoked or otherwise
+        # invalid certificate is another error, which no retry cures: it propagates as it is.
+        missing = _cause_of_kind(error, InsufficientRevinfoError) if long_term else None
+        if missing is None:
+            raise
+        raise RevocationDataUnavailable(
+            f"The revocation data (CRL or OCSP) of the seal's certificates could not be fetched: {missing}"
+        ) from error
     data = output.getvalue()
     logger.info(
         "PDF seal: %s, %d bytes added in %.3f s", seal_profile(), len(data) - len(pdf), time.perf_counter() - started
@@ -295,7 +369,10 @@ class PdfSignatureCheck:
     by_portal: bool = False  # made with the portal's own certificate
     whole_file: bool = False  # nothing was added or changed after the signature
     signer: str = ""
-    signed_at: datetime.datetime | None = None
+    signed_at: datetime.datetime | None = None  # what the signer's own clock said (the server's)
+    # The RFC 3161 timestamp on the seal, when intact and from a trusted authority: the time it certifies.
+    timestamped_at: datetime.datetime | None = None
+    timestamp_authority: str = ""
     error: str = ""
 
     @property
@@ -309,7 +386,9 @@ def check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
     The file is read in the PDF sandbox (``ctg_portal.pdf_sandbox``): it may come from anyone.
     """
     try:
-        report = inspect_pdf(pdf, trust_root_der=portal_certificate().dump())
+        report = inspect_pdf(
+            pdf, trust_root_der=portal_certificate().dump(), timestamp_roots_der=timestamp_trust_roots_der()
+        )
     except PdfUnreadable as error:
         return PdfSignatureCheck(signed=False, error=str(error))
     return signature_check_from_report(report)
@@ -329,5 +408,7 @@ def signature_check_from_report(report: PdfReport) -> PdfSignatureCheck:
         whole_file=signature.whole_file,
         signer=signature.signer,
         signed_at=signature.signed_at,
+        timestamped_at=signature.timestamp_at,
+        timestamp_authority=signature.timestamp_authority,
         error=signature.error,
     )

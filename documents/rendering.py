@@ -28,6 +28,8 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ctg_portal.typography import french_html
+
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 STATIC_PREFIX = "/static/"
 BASE_URL = "https://portail-ctg.invalid/"  # a base for relative URLs; nothing is ever fetched from it
@@ -58,12 +60,14 @@ def _static_only_fetcher():
     return StaticOnlyURLFetcher()
 
 
-def html_to_pdf(html: str, *, pdf_variant: str | None = None) -> bytes:
+def html_to_pdf(html: str, *, pdf_variant: str | None = None, attachments: list | None = None) -> bytes:
     """WeasyPrint's rendering of ``html``, its tagging completed (the floor the benchmark compares against:
-    the finisher costs about 1 % of a convention's render)."""
+    the finisher costs about 1 % of a convention's render); ``attachments`` (``weasyprint.Attachment``)
+    become embedded files, associated files (/AF) in a PDF/A-3."""
     try:
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf(
-            pdf_variant=pdf_variant, finisher=_finish_accessible_pdf
+        # French typography once for every document: its text nodes only (ctg_portal/typography.py).
+        return HTML(string=french_html(html), base_url=BASE_URL, url_fetcher=_static_only_fetcher()).write_pdf(
+            pdf_variant=pdf_variant, finisher=_finish_accessible_pdf, attachments=attachments or None
         )
     except Exception as error:  # WeasyPrint raises many kinds; the document says which
         raise DocumentRenderError(f"{type(error).__name__}: {error}") from error
@@ -77,9 +81,12 @@ def _finish_accessible_pdf(document, pdf: pydyf.PDF) -> None:
     # The portal's signature writes its own name as the XMP's producer: an information dictionary
     # without one cannot contradict it (PDF/A wants both to agree when both are present).
     pdf.info.pop("Producer", None)
+    if "AF" in pdf.catalog:  # WeasyPrint 70 lists each associated file twice: once is what PDF/A-3 means
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
     if "StructTreeRoot" not in pdf.catalog:
         return  # an untagged variant
     root = _resolve(pdf, pdf.catalog["StructTreeRoot"])
+    _unlink_hidden_elements(pdf, document, root)
     elements = _reachable_elements(pdf, root)
     _mark_unreachable_content_as_artifacts(pdf, root, elements)
     _describe_figures(pdf, document, elements)
@@ -108,6 +115,53 @@ def _reachable_elements(pdf: pydyf.PDF, root) -> list:
             if isinstance(target, dict) and target.get("Type") == "/StructElem":
                 stack.append(target)
     return found
+
+
+def _top_level_boxes(box):
+    """The boxes WeasyPrint's tagging turns into the structure Document's own children, in its order: it
+    looks through the page, ``<html>`` and ``<body>`` boxes, skips the margin boxes, and makes exactly one
+    element of every other box (``weasyprint.pdf.tags._build_box_tree``)."""
+    if isinstance(box, AbsolutePlaceholder):
+        box = box._box
+    tag = None if box.element is None else box.element_tag
+    if tag in ("html", "body") or isinstance(box, boxes.PageBox):
+        if isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
+            for child in box.children:
+                yield from _top_level_boxes(child)
+            return
+    elif isinstance(box, boxes.MarginBox):
+        return
+    yield box
+
+
+def _unlink_hidden_elements(pdf: pydyf.PDF, document, root) -> None:
+    """Takes out of the structure tree the elements written ``aria-hidden="true"`` directly under
+    ``<body>`` (the draft's « PROJET » watermark repeated on every page, the running header's hidden
+    strings): what they draw becomes artifacts (``_mark_unreachable_content_as_artifacts``), which a
+    screen reader skips, as the reader of the page does.
+
+    WeasyPrint gives the Document element one child per top-level box, page after page, each child
+    naming its page (/Pg): the n-th top-level box of a page is the n-th child naming that page. When
+    the counts differ (a WeasyPrint that tags differently), the page is left as it is."""
+    document_element = _resolve(pdf, root["K"][0])
+    kids = document_element["K"]
+    positions_by_page: dict[bytes, list[int]] = {}
+    for position, kid in enumerate(kids):
+        if _is_reference(kid):
+            positions_by_page.setdefault(_resolve(pdf, kid).get("Pg"), []).append(position)
+    hidden = set()
+    for page_number, page in enumerate(document.pages):
+        top_level = list(_top_level_boxes(page._page_box))
+        positions = positions_by_page.get(pdf.page_references[page_number], [])
+        if len(top_level) != len(positions):
+            continue
+        hidden.update(
+            position
+            for box, position in zip(top_level, positions, strict=True)
+            if box.element is not None and box.element.get("aria-hidden") == "true"
+        )
+    if hidden:
+        document_element["K"] = pydyf.Array(kid for position, kid in enumerate(kids) if position not in hidden)
 
 
 def _mark_unreachable_content_as_artifacts(pdf: pydyf.PDF, root, elements: list) -> None:

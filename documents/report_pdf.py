@@ -1,10 +1,13 @@
-"""The report of a committee meeting (copil or cotech) as a PDF: the action plan as of the meeting's date.
+"""The report of a committee meeting as a PDF: the action plan as of the meeting's date.
+
+A copil meeting's report is a copil report, a cotech meeting's a cotech report (``Meeting.report_kind``),
+titled « Compte rendu du comité technique ».
 
 What it shows and how the past is read is ``report_selectors``' business; this module lays it out
 (``templates/pdf/copil_report.html`` on B's ``templates/pdf/base.html``), renders it with WeasyPrint
 and signs it with the portal's certificate (PAdES) like every document the portal issues. Its metadata
-keywords (``ctg-reference=…; ctg-meeting=<pk>; ctg-kind=copil_report``) name the meeting, so the
-verification page can say which report a copy claims to be.
+keywords (``ctg-reference=…; ctg-meeting=<pk>; ctg-kind=copil_report`` or ``cotech_report``) name the
+meeting, so the verification page can say which report a copy claims to be.
 """
 
 import datetime
@@ -31,7 +34,7 @@ MAX_INDICATOR_CHARTS = 12
 def report_keywords(meeting: Meeting) -> str:
     """The PDF keywords that identify the meeting a report shows (read back by the verification)."""
     reference = meeting.body.convention.reference
-    return f"ctg-reference={reference}; ctg-meeting={meeting.pk}; ctg-kind={DocumentKind.COPIL_REPORT.value}"
+    return f"ctg-reference={reference}; ctg-meeting={meeting.pk}; ctg-kind={DocumentKind(meeting.report_kind).value}"
 
 
 def _chart(svg) -> str:
@@ -54,6 +57,14 @@ def _indicator_chart(state: IndicatorState) -> str | None:
     return _chart(charts.columns(title=title, columns=values, unit=unit, formatter=format_number))
 
 
+def _report_title(meeting: Meeting) -> str:
+    """The document's title: a copil's report as before; a cotech's says it is the technical committee's."""
+    date = formats.date_format(meeting.held_on, "j F Y")
+    if meeting.report_kind == DocumentKind.COTECH_REPORT:
+        return _("Technical committee report — %(body)s, %(date)s") % {"body": meeting.body.name, "date": date}
+    return _("Report — %(body)s, %(date)s") % {"body": meeting.body.name, "date": date}
+
+
 def _context(report: CopilReport) -> dict:
     meeting = report.meeting
     convention = meeting.body.convention
@@ -74,8 +85,8 @@ def _context(report: CopilReport) -> dict:
         "created": timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat(),
         "issued_on": timezone.localdate(),
         "as_of_label": formats.date_format(report.as_of, "j F Y"),
-        "title": _("Report — %(body)s, %(date)s")
-        % {"body": meeting.body.name, "date": formats.date_format(meeting.held_on, "j F Y")},
+        "title": _report_title(meeting),
+        "is_cotech": meeting.report_kind == DocumentKind.COTECH_REPORT,
         "description": _("Monitoring report of convention %(reference)s as of %(date)s")
         % {"reference": convention.reference, "date": formats.date_format(report.as_of, "j F Y")},
     }

@@ -21,6 +21,11 @@ report says how many records were reconstructed so. Records deleted since are no
 The rules of the plan page apply unchanged (``action_plans.selectors``): lateness (end date passed and
 neither done nor abandoned, or marked late), the progress roll-ups (weighted by planned budget), and
 planned / granted / paid amounts.
+
+**One reading for every figure.** Lateness is decided once per fiche (``ActionState.is_late``); the
+status counts count each fiche once, a late one as late (``ActionState.counted_as``), and the list of
+late fiches is the same states: « En retard N » above a list of N fiches, always. The decisions printed
+are the meeting's own record, beside figures read as of the same day.
 """
 
 import datetime
@@ -65,6 +70,15 @@ class ActionState:
     def status_label(self) -> str:
         return ActionStatus(self.status).label
 
+    @property
+    def counted_as(self) -> str:
+        """The status column this fiche is counted in: late when it is late (``is_late``), else its status.
+
+        The summary and the list of late fiches both read ``is_late``, so « En retard N » and the list
+        of N late fiches can never disagree.
+        """
+        return ActionStatus.LATE if self.is_late else self.status
+
 
 @dataclass
 class IndicatorState:
@@ -92,7 +106,7 @@ class CopilReport:
     overall: Rollup
     by_orientation: list[tuple[StrategicOrientation, Rollup]]
     by_domain: list[tuple[object, Rollup]]
-    status_counts: list[tuple[str, str, int]]  # (status, label, count), every status in order
+    status_counts: list[tuple[str, str, int]]  # (status, label, count) by ``ActionState.counted_as``
     late_actions: list[ActionState]
     indicators: list[IndicatorState]
     funding_by_funder: list[tuple[str, Amounts]]
@@ -293,9 +307,11 @@ def copil_report_data(meeting: Meeting, *, today: datetime.date | None = None) -
         domains[state.action.domain_id] = state.action.domain
     domain_order = sorted(domains.values(), key=lambda domain: (domain.position, domain.name))
 
+    # One reading of lateness for the tiles, the list of late fiches and the decisions' context.
+    late_actions = [state for state in states if state.is_late]
     counts = defaultdict(int)
     for state in states:
-        counts[state.status] += 1
+        counts[state.counted_as] += 1
     due_until = _add_months(as_of, DUE_WITHIN_MONTHS)
     funding = sorted(by_funder.values(), key=lambda entry: (-entry[1].planned, entry[0].lower()))
 
@@ -310,14 +326,20 @@ def copil_report_data(meeting: Meeting, *, today: datetime.date | None = None) -
         ],
         by_domain=[(domain, progress_rollup(grouped_domain[domain.pk])) for domain in domain_order],
         status_counts=[(status, label, counts[status]) for status, label in ActionStatus.choices],
-        late_actions=[state for state in states if state.is_late],
+        late_actions=late_actions,
         indicators=indicator_states,
         funding_by_funder=[(label, amounts) for label, amounts in funding],
         funding_total=sum((amounts for _label, amounts in funding), Amounts()),
         members=_members(meeting),
         next_meeting=_next_meeting(meeting),
+        # A suspended fiche is not "due": the committee stopped it (it stays in the counts and, once its
+        # end date has passed, among the late ones, as the plan page says).
         due_soon=[
-            state for state in states if as_of < state.end_date <= due_until and state.status not in CLOSED_STATUSES
+            state
+            for state in states
+            if as_of < state.end_date <= due_until
+            and state.status not in CLOSED_STATUSES
+            and state.status != ActionStatus.SUSPENDED
         ],
         due_until=due_until,
         reconstructed_actions=sum(1 for state in states if state.reconstructed),

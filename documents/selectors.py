@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from conventions.choices import DocumentKind, DocumentStatus
+from conventions.choices import REPORT_KINDS, DocumentKind, DocumentStatus
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
 from conventions.selectors import convention_for_user, versions_of
 
@@ -51,7 +51,8 @@ class DocumentCentre:
 TITLES = {
     DocumentKind.CONVENTION: _("Convention (PDF)"),
     DocumentKind.SIGNED_CONVENTION: _("Signed convention (PDF)"),
-    DocumentKind.COPIL_REPORT: _("Meeting report (PDF)"),
+    DocumentKind.COPIL_REPORT: _("Steering committee report (PDF)"),
+    DocumentKind.COTECH_REPORT: _("Technical committee report (PDF)"),
     DocumentKind.DRAFT_CONVENTION: _("Draft convention (PDF)"),
 }
 
@@ -89,8 +90,8 @@ def document_centre(*, convention: Convention, with_draft: bool = False) -> Docu
     )
     meeting_slots = [
         DocumentSlot(
-            kind=DocumentKind.COPIL_REPORT,
-            title=TITLES[DocumentKind.COPIL_REPORT],
+            kind=meeting.report_kind,  # a copil meeting's copil report, a cotech meeting's cotech report
+            title=TITLES[meeting.report_kind],
             document=by_meeting.get(meeting.pk),
             meeting=meeting,
         )
@@ -162,13 +163,14 @@ def find_document_by_sha256(sha256: str) -> GeneratedDocument | None:
 
 
 def download_filename(document: GeneratedDocument) -> str:
-    """``CTG-GRAND-CAHORS-2020-v1-signee.pdf``, ``…-v2.pdf``, ``…-rapport-copil-2024-03-15.pdf``,
+    """``CTG-GRAND-CAHORS-2020-v1-signee.pdf``, ``…-v2.pdf``, ``…-rapport-copil-2024-03-15.pdf`` (a cotech
+    meeting's ``…-rapport-cotech-….pdf``),
     ``…-projet-2026-12-06.pdf``."""
     reference = document.convention.reference
     if document.kind == DocumentKind.DRAFT_CONVENTION:
         day = timezone.localdate(document.finished_at) if document.finished_at else timezone.localdate()
         return f"{reference}-projet-{day:%Y-%m-%d}.pdf"
-    if document.kind == DocumentKind.COPIL_REPORT:
+    if document.kind in REPORT_KINDS:
         meeting = document.meeting
         return f"{reference}-rapport-{meeting.body.kind}-{meeting.held_on:%Y-%m-%d}.pdf"
     suffix = "-signee" if document.kind == DocumentKind.SIGNED_CONVENTION else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from documents.views import centre, verification
+from documents.views import centre, reports, verification
 
 app_name = "documents"
 
@@ -18,6 +18,12 @@ urlpatterns = [
         "conventions/<int:convention_pk>/documents/<int:doc_pk>/telecharger/",
         centre.document_download,
         name="document_download",
+    ),
+    # a committee's approval of a meeting's report
+    path(
+        "conventions/<int:convention_pk>/reunions/<int:meeting_pk>/valider-le-compte-rendu/",
+        reports.meeting_report_approve,
+        name="meeting_report_approve",
     ),
     # verification
     path("verification/", verification.verify, name="verify"),

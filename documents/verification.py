@@ -34,12 +34,14 @@ from django.utils.translation import gettext_lazy as _
 
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
+from conventions.permissions import can_see
 from ctg_portal.pdf_sandbox import PdfUnreadable, inspect_pdf
 from documents.pdf_signature import (
     PdfSignatureCheck,
     SigningNotConfigured,
     portal_certificate,
     signature_check_from_report,
+    timestamp_trust_roots_der,
 )
 from documents.selectors import find_document_by_sha256
 
@@ -137,10 +139,19 @@ class VerificationResult:
         return match.group(1) if match else signer
 
     @property
+    def timestamped_at(self):
+        """The time a timestamp authority certifies for the portal's seal (RFC 3161), when the seal carries
+        an intact timestamp from an authority the portal trusts."""
+        return self.signature.timestamped_at if self.signature else None
+
+    @property
     def issued_at(self):
-        """When the portal issued this file: from its record, or from its seal when that is intact."""
+        """When the portal issued this file: the timestamp authority's time when the seal carries one (a third
+        party's word, not the server's clock); otherwise from its record, or from its seal when that is intact."""
         if not self.authentic:
             return None
+        if self.timestamped_at is not None:
+            return self.timestamped_at
         if self.document is not None:
             return self.document.finished_at or self.document.requested_at
         return self.signature.signed_at if self.signature else None
@@ -166,6 +177,8 @@ class VerificationResult:
                 "whole_file": signature.whole_file,
                 "signer": signature.signer,
                 "signed_at": signature.signed_at.isoformat() if signature.signed_at else None,
+                "timestamped_at": signature.timestamped_at.isoformat() if signature.timestamped_at else None,
+                "timestamp_authority": signature.timestamp_authority or None,
                 "error": signature.error,
             },
         }
@@ -238,7 +251,7 @@ def _from_claim(result: VerificationResult) -> None:
         if meeting is not None:
             result.meeting = meeting
             result.convention = meeting.body.convention
-            result.kind = result.kind or DocumentKind.COPIL_REPORT
+            result.kind = result.kind or meeting.report_kind
         return
     if not claimed.reference:
         return
@@ -297,7 +310,9 @@ def verify_pdf(data: bytes) -> VerificationResult:
         trust_root = None
         result.signature = PdfSignatureCheck(signed=False, error=f"{type(error).__name__}: {error}")
     try:
-        report = inspect_pdf(data, trust_root_der=trust_root)
+        report = inspect_pdf(
+            data, trust_root_der=trust_root, timestamp_roots_der=timestamp_trust_roots_der() if trust_root else ()
+        )
     except PdfUnreadable as error:  # too costly to read: maybe built for that, never parsed here
         result.verdict = Verdict.UNREADABLE
         result.message = str(error)
@@ -342,7 +357,7 @@ def details_visible(result: VerificationResult, user) -> bool:
     """May ``user`` read which convention, version or meeting the result names?"""
     if result.convention is None:
         return True
-    return Convention.objects.visible_to(user).filter(pk=result.convention.pk).exists()
+    return can_see(user, result.convention)
 
 
 def as_seen_by(result: VerificationResult, user) -> tuple[VerificationResult, bool]:

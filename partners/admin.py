@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from ctg_portal.admin_lists import LargeListAdmin
 from ctg_portal.errors import PortalError
+from partners.choices import OrganisationKind
 from partners.models import Invitation, Membership, Organisation, Representative
 from partners.services import accounts
 
@@ -14,10 +16,31 @@ class RepresentativeInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class DepartmentFilter(admin.SimpleListFilter):
+    """The départements of the CAFs (one per département: a hundred rows by the kind index) rather than
+    Django's ``SELECT DISTINCT department_code`` over every commune of France at each display."""
+
+    title = _("département code")
+    parameter_name = "department_code"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            Organisation.objects.filter(kind=OrganisationKind.CAF)
+            .exclude(department_code="")
+            .values_list("department_code", flat=True)
+            .distinct()
+        )
+        return [(code, code) for code in sorted(codes)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(department_code=self.value()) if self.value() else queryset
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(LargeListAdmin, SimpleHistoryAdmin):
+    ordering = ("name", "pk")  # index home_organisation_name
     list_display = ["name", "legal_name", "kind", "siren", "insee_code", "postal_code", "population", "epci"]
-    list_filter = ["kind", "department_code"]
+    list_filter = ["kind", DepartmentFilter]
     search_fields = ["name", "short_name", "legal_name", "siren", "insee_code", "postal_code", "city"]
     autocomplete_fields = ["epci"]
     inlines = [RepresentativeInline]
@@ -35,7 +58,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Representative)
-class RepresentativeAdmin(SimpleHistoryAdmin):
+class RepresentativeAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["full_name", "title", "organisation", "user", "is_active"]
     list_filter = ["is_active", "organisation__kind"]
     search_fields = ["full_name", "title", "organisation__name"]
@@ -44,7 +67,7 @@ class RepresentativeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(LargeListAdmin, SimpleHistoryAdmin):
     list_display = ["user", "organisation", "role", "is_referent", "created_at"]
     list_filter = ["role", "is_referent", "organisation__kind"]
     search_fields = ["user__username", "user__last_name", "organisation__name"]
@@ -53,7 +76,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(SimpleHistoryAdmin):
+class InvitationAdmin(LargeListAdmin, SimpleHistoryAdmin):
     """Invitations are sent from the organisations' Équipe page (the services check and e-mail them):
     here they are read, sent again or revoked. The link's token is never stored; its hash is not shown."""
 

@@ -86,6 +86,11 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        # Lists of organisations (the administration's, the CAFs of the home page's filter) by name.
+        indexes = [
+            models.Index(fields=["name", "id"], name="home_organisation_name"),
+            models.Index(fields=["kind", "name"], name="home_organisation_kind_name"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["siren"],

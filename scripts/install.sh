@@ -41,8 +41,9 @@ sha() { cat "$@" | sha256sum | cut -d' ' -f1; }
 # fonts-liberation2: metric-compatible Arial/Times for the PDFs (only DejaVu is there by default).
 # libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0: WeasyPrint's text layout (pango >= 1.44).
 # libnss3-tools: certutil, to let pdfsig trust a test signing certificate.
+# wrk: the HTTP load tool of `make bench-national`.
 APT_PACKAGES=(chromium poppler-utils gettext fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
-    libharfbuzz-subset0 libnss3-tools)
+    libharfbuzz-subset0 libnss3-tools wrk)
 apt_ran=0
 
 is_installed() { [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]; }

@@ -4,11 +4,11 @@ the review page and the lifecycle buttons."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy
 
 from action_plans.models import Action, StrategicOrientation
-from conventions.choices import CommentAnchor, LifecycleAction, PartyRole
+from conventions.choices import CommentAnchor, LifecycleAction
 from conventions.models import (
     Article,
     Convention,
@@ -28,21 +28,6 @@ from diagnostics.models import Finding
 
 # How many fiches of each orientation the convention page lists (the plan page has them all).
 FICHES_SHOWN_PER_ORIENTATION = 8
-
-
-def conventions_for_home(*, user):
-    """The conventions listed on the home page, with what the list shows."""
-    return (
-        Convention.objects.visible_to(user)
-        .select_related("epci")
-        .prefetch_related("domains")
-        .annotate(
-            signatory_count=Count("parties", filter=Q(parties__role=PartyRole.SIGNATORY), distinct=True),
-            # Which text stays in force while an avenant is prepared.
-            text_in_force_number=F("signed_version__number"),
-        )
-        .order_by("-period_start", "reference")
-    )
 
 
 def convention_detail(*, user, pk: int) -> Convention:

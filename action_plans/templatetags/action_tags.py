@@ -1,33 +1,62 @@
-"""Template tags of the action plan: the status of a fiche action as a colour and a badge."""
+"""Template tags of the action plan: the status of a fiche action as a colour and a badge, and the
+pieces written once per fiche (see ``action_plans.rows``)."""
 
 from django import template
+from django.utils.html import format_html
 
-from action_plans.choices import ActionStatus
-from ctg_portal.badges import status_badge
+from action_plans import rows
 
 register = template.Library()
-
-ACTION_STATUS_ICONS = {
-    ActionStatus.UPCOMING: "calendar-event",
-    ActionStatus.IN_PROGRESS: "arrow-repeat",
-    ActionStatus.DONE: "check-circle",
-    ActionStatus.LATE: "exclamation-triangle",
-    ActionStatus.SUSPENDED: "pause-circle",
-    ActionStatus.ABANDONED: "slash-circle",
-}
 
 
 @register.filter
 def action_status_class(status: str) -> str:
     """The colour class of an action status, used by its badge and its progress bar."""
-    return f"status-action-{status.replace('_', '-')}"
+    return rows.action_status_class(status)
 
 
 @register.simple_tag
 def action_status_badge(action) -> str:
     """The coloured badge of a fiche action's status, with its French label."""
-    return status_badge(
-        action_status_class(action.status),
-        ACTION_STATUS_ICONS.get(action.status, "circle"),
-        action.get_status_display(),
+    return rows.action_status_badge(action)
+
+
+@register.simple_tag
+def action_progress(action) -> str:
+    """The progress bar of one fiche."""
+    return rows.progress_html(action)
+
+
+@register.simple_tag(takes_context=True)
+def action_monitoring(context, action) -> str:
+    """Status, lateness and progress of one fiche, from the context's convention, abilities, ``origin``
+    and the optional ``saved``, ``focus_edit`` and ``swap_oob`` flags."""
+    return rows.monitoring_html(
+        action,
+        convention_pk=context["convention"].pk,
+        can_follow_up=bool(context["abilities"].get("follow_up")),
+        origin=context.get("origin") or "plan",
+        saved=bool(context.get("saved")),
+        focus_edit=bool(context.get("focus_edit")),
+        swap_oob=bool(context.get("swap_oob")),
     )
+
+
+@register.simple_tag(takes_context=True)
+def plan_action_rows(context, actions) -> str:
+    """The rows of one orientation's fiches on the plan page."""
+    token = context.get("csrf_token")
+    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) if token else ""
+    return rows.plan_rows_html(
+        actions,
+        convention_pk=context["convention"].pk,
+        abilities=context["abilities"],
+        reorderable=bool(context.get("reorderable")),
+        csrf_input=csrf_input,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def summary_action_rows(context, actions) -> str:
+    """The rows of one orientation's fiches in the convention page's summary of the plan."""
+    return rows.summary_rows_html(actions, convention_pk=context["convention"].pk)

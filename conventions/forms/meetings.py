@@ -92,3 +92,16 @@ class MeetingRecordForm(forms.Form):
         self.fields["attendees"].queryset = GovernanceMember.objects.filter(body_id=meeting.body_id).select_related(
             "representative__organisation"
         )
+
+
+class ReportApprovalForm(forms.Form):
+    """The day the committee approved the report (today, or the day of a later meeting that approved it)."""
+
+    approved_on = forms.DateField(
+        label=_("Approved by the committee on"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Give the date on which the committee approved the report."),
+            "invalid": _("Give a valid date, such as 15/03/2025."),
+        },
+    )

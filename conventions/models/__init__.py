@@ -9,6 +9,10 @@ from conventions.models.convention import (
     GovernanceMember,
     Meeting,
     Party,
+    current_status_condition,
+    current_status_expression,
+    forget_visible_conventions,
+    visible_convention_ids,
 )
 from conventions.models.documents import GeneratedDocument, document_path
 from conventions.models.workflow import (
@@ -37,6 +41,10 @@ __all__ = [
     "ReviewComment",
     "Signature",
     "StatusChange",
+    "current_status_condition",
+    "current_status_expression",
     "document_path",
+    "forget_visible_conventions",
     "signature_scan_path",
+    "visible_convention_ids",
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from conventions.choices import (
+    REPORT_KIND_OF_BODY,
     SIGNED_STATUSES,
     ConventionStatus,
     DraftingPhase,
@@ -20,7 +21,7 @@ from conventions.choices import (
     PartyRole,
     SignatureMethod,
 )
-from conventions.permissions import convention_abilities
+from conventions.permissions import convention_abilities, meeting_abilities
 from partners.choices import OrganisationKind
 from partners.models import Membership, Organisation, Representative
 
@@ -64,26 +65,81 @@ class Domain(models.Model):
         return self.name
 
 
+def visible_convention_ids(user) -> frozenset[int] | None:
+    """The ids of the conventions ``user`` may see (the rule ``conventions.permissions`` describes):
+    the intercommunality's members, the members and representatives of every party, the committees'
+    members. ``None`` for an administrator, who sees them all; an empty set for the signed out.
+
+    One UNION of subqueries that each walk an index from the user (memberships, representatives) to
+    the conventions, instead of an OR across a join of every party of the country; read once per user
+    object, that is once per request, and shared by every list, page and ability check of the request.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    if not hasattr(user, "_ctg_visible_convention_ids"):
+        organisations = Membership.objects.filter(user=user).values("organisation_id")
+        ids = (
+            Convention.objects.filter(epci_id__in=organisations)
+            .order_by()
+            .values_list("pk")
+            .union(
+                Party.objects.filter(organisation_id__in=organisations).order_by().values_list("convention_id"),
+                Party.objects.filter(representative__user=user).order_by().values_list("convention_id"),
+                GovernanceMember.objects.filter(representative__user=user)
+                .order_by()
+                .values_list("body__convention_id"),
+            )
+        )
+        user._ctg_visible_convention_ids = frozenset(pk for (pk,) in ids)
+    return user._ctg_visible_convention_ids
+
+
+def forget_visible_conventions(user) -> None:
+    """Drop the ids ``visible_convention_ids`` keeps on ``user``, after a write that changes them."""
+    user.__dict__.pop("_ctg_visible_convention_ids", None)
+
+
+def current_status_condition(status: str, today: datetime.date) -> Q:
+    """The conventions whose ``status_on(today)`` is ``status``, as a condition on their own columns."""
+    signed = sorted(SIGNED_STATUSES)
+    if status == ConventionStatus.EXPIRED:
+        return Q(status=ConventionStatus.EXPIRED) | Q(status__in=signed, period_end__lt=today)
+    if status == ConventionStatus.IN_FORCE:
+        return Q(status__in=signed, period_start__lte=today, period_end__gte=today)
+    if status == ConventionStatus.SIGNED:
+        return Q(status__in=signed, period_start__gt=today)
+    return Q(status=status)
+
+
+def current_status_expression(today: datetime.date) -> models.Case:
+    """``status_on(today)`` in SQL, to count conventions per status as their badges show it."""
+    signed = sorted(SIGNED_STATUSES)
+    return models.Case(
+        models.When(status__in=signed, period_end__lt=today, then=models.Value(ConventionStatus.EXPIRED)),
+        models.When(status__in=signed, period_start__lte=today, then=models.Value(ConventionStatus.IN_FORCE)),
+        models.When(status__in=signed, then=models.Value(ConventionStatus.SIGNED)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
 class ConventionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Conventions the user may see (the rule ``conventions.permissions`` describes): the
-        intercommunality's members, the members and representatives of every party, the committees'
-        members, and the administrators.
+        """Conventions the user may see: those of ``visible_convention_ids`` (all for an administrator).
 
-        Subqueries rather than joins: no duplicate rows, so no ``distinct()`` on large lists.
+        A filter on primary keys rather than joins: no duplicate rows, no ``distinct()``, and the same
+        few ids for every query of the request (list, counts, pages).
         """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        user_organisations = Membership.objects.filter(user=user).values("organisation_id")
-        party_conventions = Party.objects.filter(
-            Q(organisation_id__in=user_organisations) | Q(representative__user=user)
-        ).values("convention_id")
-        committee_conventions = GovernanceMember.objects.filter(representative__user=user).values("body__convention_id")
-        return self.filter(
-            Q(epci_id__in=user_organisations) | Q(pk__in=party_conventions) | Q(pk__in=committee_conventions)
-        )
+        ids = visible_convention_ids(user)
+        if ids is None:
+            return self.all()
+        return self.filter(pk__in=ids) if ids else self.none()
+
+    def visible_ids(self, user) -> frozenset[int] | None:
+        """``visible_convention_ids`` through the manager, for code that may not import the models."""
+        return visible_convention_ids(user)
 
 
 class Convention(models.Model):
@@ -147,6 +203,13 @@ class Convention(models.Model):
         blank=True,
         help_text=_("The territory as the convention's own text describes it, which may differ from today's."),
     )
+    # Shown at the top of the convention's pages, never in its text nor in its PDFs: a signed text
+    # carries no aside (the demo says here that its figures are illustrative).
+    page_notice = models.TextField(
+        _("notice shown on its pages"),
+        blank=True,
+        help_text=_("Shown at the top of the convention's pages only, never in its text or its documents."),
+    )
     amendment_number = models.PositiveSmallIntegerField(
         _("amendment number"),
         default=0,
@@ -180,6 +243,8 @@ class Convention(models.Model):
         verbose_name = _("convention")
         verbose_name_plural = _("conventions")
         ordering = ["-period_start", "reference"]
+        # The home page's list and the administration's changelist read in this order, a page at a time.
+        indexes = [models.Index(fields=["-period_start", "reference"], name="home_convention_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gt=F("period_start")),
@@ -465,11 +530,62 @@ class Meeting(models.Model):
         blank=True,
         related_name="+",
     )
+    # The committee approved the report of this meeting (``services.meetings.meeting_approve_report``):
+    # who recorded it, and the name and title printed (« Validé par <name>, <title>, le <date> ») as they
+    # were that day. Recording the meeting again withdraws the approval.
+    report_approved_on = models.DateField(_("report approved on"), null=True, blank=True)
+    report_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("report approved by"),
+        on_delete=models.SET_NULL,  # the name and title printed are kept in the fields below
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    report_approver_name = models.CharField(_("approver's name"), max_length=150, blank=True)
+    report_approver_title = models.CharField(_("approver's title"), max_length=200, blank=True)
+    report_approval_recorded_at = models.DateTimeField(_("approval recorded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["body", "-held_on"]
+        constraints = [
+            # An approval says who and when, or nothing at all.
+            models.CheckConstraint(
+                condition=Q(
+                    report_approved_on__isnull=True,
+                    report_approved_by__isnull=True,
+                    report_approver_name="",
+                    report_approval_recorded_at__isnull=True,
+                )
+                | (
+                    Q(report_approved_on__isnull=False, report_approval_recorded_at__isnull=False)
+                    & ~Q(report_approver_name="")
+                ),
+                name="meeting_report_approval_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_approved_on__isnull=True) | Q(report_approved_on__gte=models.F("held_on")),
+                name="meeting_report_approved_after_meeting",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.body} — {self.held_on:%d/%m/%Y}"
+
+    @property
+    def report_kind(self) -> str:
+        """The kind of document this meeting's report is: a copil report or a cotech report."""
+        return REPORT_KIND_OF_BODY[self.body.kind]
+
+    @property
+    def report_is_approved(self) -> bool:
+        return self.report_approved_on is not None
+
+    def get_abilities(self, user, *, today: datetime.date | None = None) -> dict[str, bool]:
+        """What ``user`` may do with this meeting (schedule, record, approve its report)."""
+        convention = self.body.convention
+        return meeting_abilities(
+            user, self, convention_abilities=convention.get_abilities(user), today=today or timezone.localdate()
+        )

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from conventions.choices import DocumentKind, DocumentStatus
+from conventions.choices import REPORT_KINDS, DocumentKind, DocumentStatus
 from conventions.models.convention import Convention, Meeting
 from conventions.models.workflow import ConventionVersion
 
@@ -97,13 +97,14 @@ class GeneratedDocument(models.Model):
                 name="document_draft_once_per_convention",
                 violation_error_message=_("This convention already has a draft PDF."),
             ),
-            # Convention PDFs belong to a version; copil reports to a meeting; a draft to the convention alone.
+            # Convention PDFs belong to a version; copil and cotech reports to a meeting; a draft to the
+            # convention alone.
             models.CheckConstraint(
                 condition=(
                     Q(kind__in=[DocumentKind.CONVENTION, DocumentKind.SIGNED_CONVENTION])
                     & Q(version__isnull=False, meeting__isnull=True)
                 )
-                | (Q(kind=DocumentKind.COPIL_REPORT) & Q(meeting__isnull=False))
+                | (Q(kind__in=sorted(REPORT_KINDS)) & Q(meeting__isnull=False))
                 | (Q(kind=DocumentKind.DRAFT_CONVENTION) & Q(version__isnull=True, meeting__isnull=True)),
                 name="document_subject_matches_kind",
             ),

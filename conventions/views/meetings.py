@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from conventions import selectors
-from conventions.forms.meetings import MeetingForm, MeetingRecordForm
-from conventions.permissions import ROLE_REFUSALS
+from conventions.forms.meetings import MeetingForm, MeetingRecordForm, ReportApprovalForm
+from conventions.permissions import ROLE_REFUSALS, meeting_abilities
 from conventions.services import meetings as services
 from conventions.views.common import convention_and_abilities
 from ctg_portal.errors import NotAllowed, PortalError
@@ -49,12 +49,15 @@ def meeting_detail(request, convention_pk: int, meeting_pk: int):
     meeting = selectors.meeting_for_page(convention=convention, pk=meeting_pk)
     present = {member.pk for member in meeting.attendees.all()}
     previous, following = selectors.neighbour_meetings(meeting)
+    today = timezone.localdate()
     return render(
         request,
         "conventions/meetings/meeting_detail.html",
         {
             "convention": convention,
             "abilities": abilities,
+            "meeting_abilities": meeting_abilities(request.user, meeting, convention_abilities=abilities, today=today),
+            "approval_form": ReportApprovalForm(initial={"approved_on": today}),
             "meeting": meeting,
             "members": [(member, member.pk in present) for member in meeting.body.members.all()],
             "attendee_count": len(present),

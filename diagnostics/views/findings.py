@@ -8,7 +8,7 @@ URLs answer with a small page of their own, then send back to the diagnostic pag
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -173,3 +173,17 @@ def finding_delete(request, convention_pk: int, pk: int):
     finding = selectors.finding_for(diagnostic=current.diagnostic, pk=pk)
     services.finding_delete(finding=finding, by=request.user)
     return _done(request, current, finding.domain, finding.kind, _("“%(title)s” deleted.") % {"title": finding.title})
+
+
+@require_GET
+def answering_actions(request, convention_pk: int, pk: int):
+    """Every fiche answering one need: the page shows the first few, htmx swaps in the whole list.
+
+    Without JavaScript the link leads back to the diagnostic page at that need, where it is unfolded.
+    """
+    current = scope(request, convention_pk)
+    need = selectors.need_with_answers(diagnostic=current.diagnostic, pk=pk)
+    if not request.htmx:
+        return redirect(f"{detail_url(convention_pk)}?besoin={need.pk}#finding-{need.pk}")
+    html = selectors.answering_actions_html(need, convention_pk=convention_pk, limit=None)
+    return HttpResponse(html)

@@ -23,7 +23,10 @@ def detail_url(convention_pk: int, anchor: str = "") -> str:
 @require_GET
 def diagnostic_detail(request, convention_pk: int):
     current = scope(request, convention_pk, need_diagnostic=False)
-    page = selectors.diagnostic_page(convention=current.convention)
+    unfolded = request.GET.get("besoin", "")
+    page = selectors.diagnostic_page(
+        convention=current.convention, unfolded=int(unfolded) if unfolded.isdigit() else None
+    )
     return render(
         request,
         "diagnostics/detail.html",

@@ -78,6 +78,11 @@ def _check_subject(*, convention: Convention, kind: str, version, meeting, by) -
         return version, None
     if meeting is None or meeting.body.convention_id != convention.pk:
         raise DocumentRefused(_("Choose a meeting of this convention's committees."))
+    if kind != meeting.report_kind:  # a cotech meeting has a cotech report, never a copil report
+        raise DocumentRefused(
+            _("This meeting is one of the %(body)s: its report is the “%(kind)s”.")
+            % {"body": meeting.body.name, "kind": DocumentKind(meeting.report_kind).label}
+        )
     return None, meeting
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from conventions.choices import DocumentKind, DocumentStatus
+from conventions.choices import REPORT_KINDS, DocumentKind, DocumentStatus
 from conventions.models import GeneratedDocument
 from documents.convention_pdf import render_convention_pdf, render_draft_convention_pdf
 from documents.rendering import DocumentRenderError, page_count
@@ -39,7 +39,7 @@ TRANSIENT_ERRORS = (OSError, OperationalError)
 def render_bytes(document: GeneratedDocument) -> tuple[bytes, str]:
     """The final bytes of ``document`` (already signed by the portal's certificate), and for a draft
     the SHA-256 of the live content it shows ("" for the others, whose subject never changes)."""
-    if document.kind == DocumentKind.COPIL_REPORT:
+    if document.kind in REPORT_KINDS:
         return render_copil_report_pdf(document.meeting), ""
     if document.kind == DocumentKind.DRAFT_CONVENTION:
         return render_draft_convention_pdf(document.convention)
@@ -65,6 +65,21 @@ def _mark_failed(document_id: int, message: str, *, task_id: str | None = None) 
         document.finished_at = timezone.now()
         document.save(update_fields=["status", "error", "finished_at"])
     return document
+
+
+def _note_transient_failure(document_id: int, message: str, *, task_id: str | None) -> None:
+    """An attempt met an error a later one may cure (a CRL, OCSP or timestamp server down, a full disk): the
+    row goes back to waiting, saying why, while the task retries it. Staff see the reason and, once the
+    wait lasts (``is_stalled``), may retry at once; a ready document being rendered again stays ready."""
+    message = message[:4000]
+    with transaction.atomic():
+        document = GeneratedDocument.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or _superseded(document, task_id) or not document.awaits_rendering:
+            return
+        if document.status == DocumentStatus.RUNNING:
+            document.status = DocumentStatus.PENDING
+        document.error = message
+        document.save(update_fields=["status", "error"])
 
 
 def document_mark_failed(
@@ -117,8 +132,12 @@ def document_render(*, document_id: int, task_id: str | None = None) -> Generate
         if not data.startswith(b"%PDF"):
             raise DocumentRenderError(_("The renderer did not produce a PDF."))
         pages = page_count(data)
-    except TRANSIENT_ERRORS:
-        raise
+    except TRANSIENT_ERRORS as error:
+        try:
+            _note_transient_failure(document_id, f"{type(error).__name__}: {error}", task_id=task_id)
+        except OperationalError:  # the database itself is what failed: the retry matters, not the note
+            logger.warning("Could not note the transient failure of document %s", document_id, exc_info=True)
+        raise  # the task retries it with a backoff; once it gives up, its on_failure marks the document failed
     except SoftTimeLimitExceeded:
         return _mark_failed(document_id, _time_limit_message(), task_id=task_id)
     except DocumentRenderError as error:

@@ -19,12 +19,12 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from conventions.choices import DocumentKind, DocumentStatus
+from conventions.choices import REPORT_KINDS, DocumentKind, DocumentStatus
 from conventions.models import ConventionVersion, Meeting
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import PortalError
 from documents import selectors
-from documents.pdf_signature import SealProfile, seal_profile
+from documents.pdf_signature import seal_profile
 from documents.services import queue as services
 
 
@@ -90,7 +90,7 @@ def documents(request, convention_pk: int):
             "convention": convention,
             "centre": centre,
             "abilities": convention.get_abilities(request.user),
-            "long_term_seal": seal_profile() != SealProfile.BASIC,
+            "seal_profile": seal_profile(),  # "B-B", "B-LT" or "B-LTA": the page says which
         },
     )
 
@@ -111,7 +111,7 @@ def document_generate(request, convention_pk: int):
         version = get_object_or_404(
             ConventionVersion.objects.defer("content_json"), convention=convention, pk=request.POST.get("version") or 0
         )
-    elif kind == DocumentKind.COPIL_REPORT:
+    elif kind in REPORT_KINDS:
         meeting = get_object_or_404(
             Meeting.objects.select_related("body"), body__convention=convention, pk=request.POST.get("meeting") or 0
         )

@@ -13,6 +13,7 @@ from action_plans.forms import (
     funding_formset_class,
     indicator_formset_class,
 )
+from ctg_portal.typography import french_text
 from tests.action_plans.factories import (
     ActionFactory,
     FundingLineFactory,
@@ -106,7 +107,7 @@ def test_a_domain_outside_the_convention(setup):
     ("overrides", "field", "message"),
     [
         ({"title": ""}, "title", "Indiquez un intitulé."),
-        ({"code": ""}, "code", "Donnez un code, par exemple « 2.3 »."),
+        ({"code": ""}, "code", french_text("Donnez un code, par exemple « 2.3 ».")),
         ({"progress": "150"}, "progress", "L’avancement doit être compris entre 0 et 100\xa0%."),
         ({"progress": "dix"}, "progress", "L’avancement doit être un nombre entier compris entre 0 et 100."),
         (

@@ -14,6 +14,7 @@ from action_plans.services import actions, conflicts, orientations
 from action_plans.services.conflicts import EditConflict
 from conventions.choices import ConventionStatus
 from ctg_portal.errors import NotAllowed, PortalError
+from ctg_portal.typography import french_text
 from diagnostics.choices import FindingKind, Priority
 from partners.choices import MembershipRole
 from tests.action_plans.factories import (
@@ -584,18 +585,20 @@ def test_what_changed_meanwhile_field_by_field(convention, staff, fiche):
     assert fiche_changes["Partenaires"] == ("CAF du Causse", fiche.pilot.display_name)
     assert by_element["Fiche action"].users == ["Paul Marty"]
     kinds = {group.element: group.kind for group in groups}
-    assert kinds["Financement : CAF du Causse, 2024 — PSU"] == "changed"
-    assert kinds[f"Financement : {convention.epci.display_name}, 2025"] == "deleted"
-    assert kinds["Financement : CAF du Causse, 2026"] == "added"
+    assert kinds[french_text("Financement : CAF du Causse, 2024 — PSU")] == "changed"
+    assert kinds[f"Financement\xa0: {convention.epci.display_name}, 2025"] == "deleted"
+    assert kinds[french_text("Financement : CAF du Causse, 2026")] == "added"
     amount = next(
-        c for c in by_element["Financement : CAF du Causse, 2024 — PSU"].changes if c.label.startswith("Montant")
+        c
+        for c in by_element[french_text("Financement : CAF du Causse, 2024 — PSU")].changes
+        if c.label.startswith("Montant")
     )
     assert (amount.before, amount.after) == ("12\xa0500,50", "14\xa0000")
-    added = by_element["Financement : CAF du Causse, 2026"]
+    added = by_element[french_text("Financement : CAF du Causse, 2026")]
     assert [change.label for change in added.changes] == ["Financeur", "Année", "Montant (€)", "Statut"], (
         "no empty rows"
     )
-    indicator = by_element["Indicateur : Places créées"]
+    indicator = by_element["Indicateur\xa0: Places créées"]
     assert [(c.before, c.after) for c in indicator.changes] == [("—", "4")]
     assert "Objectifs" not in fiche_changes, "unchanged fields are not listed"
 

@@ -19,6 +19,7 @@ from conventions.choices import ConventionStatus
 from conventions.models import Convention
 from conventions.permissions import plan_edit_refusal
 from ctg_portal.errors import NotAllowed
+from ctg_portal.typography import french_text
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory, convention_ready_for_editing
 from tests.action_plans.test_editing_services import fiche_input, input_from
 from tests.concurrency import domains_seeded, in_thread, require_postgresql, run_together  # noqa: F401 (a fixture)
@@ -177,7 +178,7 @@ def test_a_stale_quick_edit_tells_the_second_person_what_changed(client, fiche, 
 
     content = response.content.decode()
     assert response.status_code == 409
-    expected = (
+    expected = french_text(
         f"Cette fiche a été modifiée par Marc Delpech à {saved_at:%H:%M} : statut À venir → En cours, "
         "avancement 20 % → 55 % ; votre saisie n’a pas été enregistrée."
     )

@@ -1,6 +1,7 @@
 """``manage.py load_demo``: both conventions as the texts describe them, the demo accounts, idempotency."""
 
 import datetime
+import json
 import re
 from io import StringIO
 
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -23,11 +25,12 @@ from conventions.choices import (
     PartyRole,
     SignatureMethod,
 )
-from conventions.models import Convention, GovernanceMember, Notification, Party, Signature
+from conventions.models import Convention, GovernanceMember, Meeting, Notification, Party, Signature
 from demo.common import DEMO_ACCOUNTS
 from demo.loader import demo_load
 from diagnostics.choices import FindingKind
 from diagnostics.models import Finding, IndicatorValue
+from documents.report_selectors import copil_report_data
 from partners.models import Organisation
 from tests.demo_accounts import DEMO_PASSWORD
 from tests.workflow.factories import make_ready_for_review
@@ -113,7 +116,7 @@ def test_grand_cahors_is_signed_by_eight_rows_for_seven_people(grand_cahors):
         ("Jean-Marc Vayssouze", "Président du Grand Cahors"),
         ("Jean-Marc Vayssouze", "Maire de Cahors"),
         ("Valérie Guillon", "Directrice de la CAF du Lot"),
-        ("Bénédicte Lanes", "Maire de Douelle, vice-présidente du Grand Cahors"),
+        ("Bénédicte Lanes", "Vice-présidente du Grand Cahors, maire de Douelle"),
         ("Denis Marre", "Maire de Pradines"),
         ("Ludovic Dizengremel", "Maire de Mercuès"),
         ("Eric Marousseau", "Directeur adjoint de la DDCSPP"),
@@ -121,6 +124,10 @@ def test_grand_cahors_is_signed_by_eight_rows_for_seven_people(grand_cahors):
     }
     assert len(signatories) == 8
     assert signatories.filter(organisation__insee_code="46224").count() == 2  # Pradines: mayor and deputy
+    # The Grand Cahors signs through its president and its vice-présidente (mayor of Douelle, which is not
+    # among the communes the text lists as signatories).
+    assert signatories.filter(organisation=grand_cahors.epci).count() == 2
+    assert not signatories.filter(organisation__insee_code="46088").exists()
 
 
 def test_grand_cahors_associates_the_state_and_the_departement(grand_cahors):
@@ -379,7 +386,7 @@ def test_grand_cahors_signatures_were_recorded_in_signing_order(grand_cahors):
         .order_by("recorded_at", "pk")
         .values_list("party__signing_order", flat=True)
     )
-    assert orders == sorted(orders) == [1, 1, 2, 2, 2, 2, 2, 2]
+    assert orders == sorted(orders) == [1, 1, 1, 2, 2, 2, 2, 2]  # the Grand Cahors (twice) and the CAF first
 
 
 def test_each_paper_signature_has_a_scan_saying_it_is_a_demonstration_stand_in(grand_cahors):
@@ -442,8 +449,10 @@ def test_la_cali_has_fictional_signatories_two_with_accounts_and_coutras_on_pape
     assert signatories[caf][:2] == (1, "Anne Exemple")
     assert signatories[caf][2].username == "signataire.caf33"
     assert signatories[coutras.name] == (2, "Louis Exemple", None)
+    # Fictional, and said so on the convention's pages, never in the titles printed in the signed text.
     titles = la_cali.parties.filter(role=PartyRole.SIGNATORY).values_list("representative__title", flat=True)
-    assert all("fictive" in title for title in titles)
+    assert not any("fictive" in title for title in titles)
+    assert "personnes fictives" in la_cali.page_notice
 
 
 def test_la_cali_has_no_history_and_no_version_yet(la_cali):
@@ -495,3 +504,85 @@ def test_a_replayed_history_writes_and_sends_no_e_mail(la_cali, django_capture_o
     assert not Notification.objects.filter(convention=la_cali).exists()
     assert mail.outbox == []
     assert not record_signed_history(la_cali, row, users), "a convention with a timeline is never replayed"
+
+
+# --- Grand Cahors' follow-up, dated when it happened ------------------------------------------------
+
+
+def test_grand_cahors_has_a_copil_and_a_cotech_every_year_of_its_period(grand_cahors):
+    for kind in (GovernanceBodyKind.STEERING_COMMITTEE, GovernanceBodyKind.TECHNICAL_COMMITTEE):
+        body = grand_cahors.governance_bodies.get(kind=kind)
+        years = set(body.meetings.values_list("held_on__year", flat=True))
+        assert years >= {2020, 2021, 2022, 2023}, kind
+
+
+def test_the_2023_copil_report_shows_2023_figures_that_agree_with_its_decisions(grand_cahors):
+    meeting = Meeting.objects.get(body__convention=grand_cahors, held_on=datetime.date(2023, 11, 28))
+    report = copil_report_data(meeting)
+    assert not report.live and not report.reconstructed
+    counts = {status: count for status, _label, count in report.status_counts}
+    # « Six fiches actions sont réalisées ; les fiches 1.1 et 5.1 s'achèveront … ; une suspendue, une abandonnée »
+    assert counts == {
+        ActionStatus.UPCOMING: 0,
+        ActionStatus.IN_PROGRESS: 2,
+        ActionStatus.DONE: 6,
+        ActionStatus.LATE: 0,
+        ActionStatus.SUSPENDED: 1,
+        ActionStatus.ABANDONED: 1,
+    }
+    assert {state.action.code for state in report.actions if state.status == ActionStatus.IN_PROGRESS} == {"1.1", "5.1"}
+    assert "Six fiches actions sont réalisées" in report.decisions[0]
+    total = report.funding_total
+    assert 0 < total.paid < total.granted <= total.planned
+    assert all(state.current is not None for state in report.indicators)
+    # 2023's grants are granted, not yet all paid; the 2.1 line of 2023 was paid in October.
+    assert total.granted - total.paid == sum(
+        line.amount
+        for line in FundingLine.objects.filter(action__orientation__plan__convention=grand_cahors)
+        if line.status == "granted"
+    )
+
+
+def test_the_2021_copil_report_shows_the_plan_as_it_stood_in_2021(grand_cahors):
+    meeting = Meeting.objects.get(body__convention=grand_cahors, held_on=datetime.date(2021, 12, 14))
+    report = copil_report_data(meeting)
+    assert not report.reconstructed
+    assert {state.status for state in report.actions} == {ActionStatus.IN_PROGRESS}
+    assert report.late_count == 0
+    assert report.funding_total.paid > 0
+
+
+def test_grand_cahors_history_is_dated_before_the_convention_ended(grand_cahors):
+    end = timezone.make_aware(datetime.datetime(2024, 1, 1))
+    for model in (Action, FundingLine):
+        history = model.history.filter(
+            id__in=model.objects.filter(
+                **{
+                    "orientation__plan__convention"
+                    if model is Action
+                    else "action__orientation__plan__convention": grand_cahors
+                }
+            ).values("pk")
+        )
+        assert history.exists() and not history.filter(history_date__gte=end).exists(), model
+
+
+def test_the_copil_reports_are_approved_by_who_recorded_it(grand_cahors):
+    meeting = Meeting.objects.get(body__convention=grand_cahors, held_on=datetime.date(2023, 11, 28))
+    assert meeting.report_approved_on == datetime.date(2023, 12, 12)
+    assert meeting.report_approver_name == "Sophie Lacombe"
+    assert meeting.report_approved_by.username == "agent.cahors"
+
+
+def test_no_demo_disclaimer_is_printed_in_a_signed_text(grand_cahors):
+    text = json.dumps(grand_cahors.signed_version.content, ensure_ascii=False).lower()
+    for aside in ("démonstration", "illustrati", "fictive", "relais petite enfance"):
+        assert aside not in text, aside
+    assert "relais assistants maternels" in text
+    assert "illustratif" in grand_cahors.page_notice
+
+
+def test_the_page_notice_is_on_the_conventions_pages(client, grand_cahors):
+    client.force_login(get_user_model().objects.get(username="agent.cahors"))
+    page = client.get(reverse("workflow:detail", args=[grand_cahors.pk])).content.decode()
+    assert 'id="convention-page-notice"' in page and "Convention de démonstration" in page

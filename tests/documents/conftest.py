@@ -126,6 +126,25 @@ class TestPki:
     tsa_url: str
     crl_url: str
     tsa_requests: list  # the TimeStampReq the authority answered, in order
+    crl_requests: list  # the paths of the CRL downloads asked for, in order
+    outages: set  # paths ("/ca.crl", "/tsa") answered 503 while they are in it: a server down
+
+    def outage(self, *paths: str):
+        """``with test_pki.outage("/ca.crl"):`` the CRL's server answers 503 until the block ends."""
+        return _Outage(self.outages, paths)
+
+
+class _Outage:
+    def __init__(self, outages: set, paths):
+        self.outages, self.paths = outages, set(paths)
+
+    def __enter__(self):
+        self.outages.update(self.paths)
+        return self
+
+    def __exit__(self, *exc):
+        self.outages.difference_update(self.paths)
+        return False
 
 
 def _name(common_name: str) -> x509.Name:
@@ -175,6 +194,8 @@ def test_pki(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pki")
     routes: dict[str, tuple[str, bytes]] = {}
     tsa_requests: list = []
+    crl_requests: list = []
+    outages: set = set()
     timestamper: list[DummyTimeStamper] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -186,11 +207,18 @@ def test_pki(tmp_path_factory):
             self.wfile.write(body)
 
         def do_GET(self):
+            crl_requests.append(self.path)
+            if self.path in outages:
+                self._answer("text/plain", b"down for maintenance", status=503)
+                return
             route = routes.get(self.path)
             self._answer(*(route or ("text/plain", b"not found")), status=200 if route else 404)
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path in outages:
+                self._answer("text/plain", b"down for maintenance", status=503)
+                return
             if self.path != "/tsa" or self.headers.get("Content-Type") != "application/timestamp-query":
                 self._answer("text/plain", b"not a timestamp query", status=400)
                 return
@@ -275,6 +303,8 @@ def test_pki(tmp_path_factory):
         tsa_url=f"{base}/tsa",
         crl_url=crl_url,
         tsa_requests=tsa_requests,
+        crl_requests=crl_requests,
+        outages=outages,
     )
     server.shutdown()
     server.server_close()

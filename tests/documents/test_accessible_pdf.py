@@ -172,7 +172,7 @@ def test_a_link_is_described_by_its_text_not_its_target():
         for annotation in page.get("/Annots") or []
         if annotation.get_object()["/Subtype"] == "/Link"
     ]
-    assert [str(link["/Contents"]) for link in links] == ["Voir l'annexe"]
+    assert [str(link["/Contents"]) for link in links] == ["Voir l’annexe"]  # as printed, curly apostrophe
 
 
 def test_the_running_header_is_an_artifact_outside_the_structure_tree():

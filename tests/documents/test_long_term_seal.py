@@ -179,17 +179,25 @@ def test_an_unreachable_authority_fails_the_seal_rather_than_issue_it_without(un
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("timestamp_url", "said", "not_said"),
-    [("", "(PAdES B-B)", "(PAdES B-LT)"), ("http://tsa.example.test/", "(PAdES B-LT)", "(PAdES B-B)")],
+    ("timestamp_url", "archival", "said", "not_said"),
+    [
+        ("", False, "(PAdES B-B)", ["(PAdES B-LT)", "(PAdES B-LTA)"]),
+        ("http://tsa.example.test/", False, "(PAdES B-LT)", ["(PAdES B-B)", "(PAdES B-LTA)"]),
+        # A document timestamp configured: the seal is B-LTA, and the page must not say B-LT.
+        ("http://tsa.example.test/", True, "(PAdES B-LTA)", ["(PAdES B-B)", "(PAdES B-LT)"]),
+    ],
 )
 def test_the_document_centre_says_which_seal_documents_get(
-    client, world, settings, django_assert_max_num_queries, timestamp_url, said, not_said
+    client, world, settings, django_assert_max_num_queries, timestamp_url, archival, said, not_said
 ):
     convention, users = world
     settings.PDF_TIMESTAMP_URL = timestamp_url
+    settings.PDF_TIMESTAMP_ARCHIVAL = archival
     client.force_login(users["epci_staff"])
     with django_assert_max_num_queries(30):
         response = client.get(reverse("documents:documents", args=[convention.pk]))
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="seal-profile"' in page and said in page and not_said not in page
+    assert 'id="seal-profile"' in page and said in page
+    assert not any(other in page for other in not_said)
+    assert f'data-seal-profile="{seal_profile()}"' in page

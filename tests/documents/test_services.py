@@ -288,11 +288,13 @@ def test_a_transient_error_propagates_for_the_task_to_retry(approved, renderers,
         render.document_render(document_id=document.pk)
 
     document.refresh_from_db()
-    assert document.status == DocumentStatus.RUNNING and document.attempts == 1
+    # Back to waiting for the task's next attempt, saying why (the document centre shows it).
+    assert document.status == DocumentStatus.PENDING and document.attempts == 1
+    assert document.error == "OSError: No space left on device"
     renderers.error = None
     assert render.document_render(document_id=document.pk).status == DocumentStatus.READY
     document.refresh_from_db()
-    assert document.attempts == 2
+    assert document.attempts == 2 and document.error == ""
     assert len(stored_files(media)) == 1
 
 

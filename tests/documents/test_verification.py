@@ -261,7 +261,7 @@ def test_an_authentic_document_for_a_user_who_sees_the_convention(client, signed
     assert convention.reference in page and version.content_sha256 in page
     assert hashlib.sha256(data).hexdigest() in page
     assert 'data-verdict="authentic"' in page
-    assert "par Portail CTG (tests)." in page  # the certificate's common name, not its whole subject
+    assert "par Portail CTG (tests)," in page  # the certificate's common name, not its whole subject
     assert not GeneratedDocument.objects.exclude(pk=_document.pk).exists()  # nothing stored
 
 

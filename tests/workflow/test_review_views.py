@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from conventions.choices import CommentAnchor, ConventionStatus
 from conventions.models import ReviewComment
+from ctg_portal.typography import french_text
 from partners.choices import MembershipRole
 from tests.action_plans.factories import ActionFactory, StrategicOrientationFactory
 from tests.conventions.factories import ArticleFactory, ConventionFactory, PartyFactory, domain, force_status
@@ -210,7 +211,7 @@ def test_the_officer_comments_on_an_article(client, convention):
     assert response.url == review_url(convention) + f"#part-article-{convention.article.pk}"
     created = ReviewComment.objects.get()
     assert (created.article, created.author, created.body) == (convention.article, convention.officer, "À préciser.")
-    assert messages_of(response) == ["Commentaire ajouté sur « Article 1 — Objet »."]
+    assert messages_of(response) == [french_text("Commentaire ajouté sur « Article 1 — Objet ».")]
 
 
 def test_the_filter_is_kept_after_a_post(client, convention):

@@ -401,7 +401,7 @@ def test_the_timeline_names_the_party_that_declined_and_why(client):
     content = detail(client, story)
     timeline = content[content.index('id="timeline"') :]
     assert action_label("decline") in timeline
-    assert f"pour « {story.caf_party.organisation.display_name} »" in timeline
+    assert f"pour «\u202f{story.caf_party.organisation.display_name}\u202f»" in timeline
     assert "par Valérie Guillon" in timeline
     assert "Montant à revoir." in timeline
 

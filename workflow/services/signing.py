@@ -309,6 +309,7 @@ def convention_record_paper_signature(
             place=place,
             recorded_by=by,
             recorded_at=now,
+            ip_address=ip_address,  # where it was recorded from: the audit trail shows it
         )
         signature.scan.save("scan.pdf", scan, save=False)
         signature.save()

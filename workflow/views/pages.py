@@ -2,14 +2,19 @@
 
 from django.shortcuts import render
 
-from workflow import readiness, selectors, selectors_start
+from workflow import readiness, selectors, selectors_home, selectors_start
 
 
 def home(request):
-    conventions = selectors.conventions_for_home(user=request.user)
+    # A summary for whoever sees many conventions, else the filtered, paginated list (GET parameters).
+    home = selectors_home.home_page(user=request.user, params=request.GET)
+    context = {"home": home, "conventions": home.conventions, "filter": home.filter}
+    if request.htmx and not home.is_summary:
+        # The filter form asks for the results only; without JavaScript the form reloads the page.
+        return render(request, "workflow/_home_results.html", context)
     # What to do next: « Démarrer une CTG » for whoever may, else whom to ask (when the list is empty).
-    next_step = selectors_start.next_step(user=request.user)
-    return render(request, "workflow/home.html", {"conventions": conventions, "next_step": next_step})
+    context["next_step"] = selectors_start.next_step(user=request.user)
+    return render(request, "workflow/home.html", context)
 
 
 def convention_detail(request, convention_pk: int):

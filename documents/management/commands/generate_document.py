@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from conventions.choices import DocumentKind, DocumentStatus, LifecycleAction
+from conventions.choices import REPORT_KINDS, DocumentKind, DocumentStatus, LifecycleAction
 from conventions.models import Convention, ConventionVersion, Meeting
 from ctg_portal.errors import PortalError
 from documents.services.render import document_generate_now
@@ -21,6 +21,7 @@ KINDS = {
     "convention": DocumentKind.CONVENTION,
     "signed-convention": DocumentKind.SIGNED_CONVENTION,
     "copil-report": DocumentKind.COPIL_REPORT,
+    "cotech-report": DocumentKind.COTECH_REPORT,
 }
 
 
@@ -46,15 +47,18 @@ class Command(BaseCommand):
             raise CommandError(f"No convention with the reference {reference!r}.")
         kind = KINDS[kind]
         version = found_meeting = None
-        if kind == DocumentKind.COPIL_REPORT:
+        if kind in REPORT_KINDS:
             if meeting is None:
-                raise CommandError("--meeting is required for a copil-report (the meeting's id).")
-            found_meeting = Meeting.objects.filter(pk=meeting, body__convention=convention).first()
+                raise CommandError("--meeting is required for a meeting report (the meeting's id).")
+            found_meeting = (
+                Meeting.objects.select_related("body").filter(pk=meeting, body__convention=convention).first()
+            )
             if found_meeting is None:
                 raise CommandError(f"No meeting {meeting} among the committees of {reference}.")
+            kind = found_meeting.report_kind  # a cotech meeting's report is a cotech report, whichever was named
         else:
             if meeting is not None:
-                raise CommandError("--meeting only applies to a copil-report.")
+                raise CommandError("--meeting only applies to a copil-report or a cotech-report.")
             version = self._version(convention, kind, version_number)
         try:
             document = document_generate_now(

@@ -1,0 +1,91 @@
+"""The exports' workbooks: text, numbers and dates in a few fixed formats, a bold header row frozen
+with a filter, column widths. Nothing else.
+
+Written with XlsxWriter, row by row (openpyxl builds and serialises an object per cell: about 25 µs a
+cell, 0.6 s for a plan of 600 fiches). Every value is written by its type, never through XlsxWriter's
+guessing ``write()``: a title such as ``=1+2`` stays text, never a formula, and no string turns into a
+link or a number. Control characters XML forbids (pasted from other software) are dropped.
+"""
+
+import datetime
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import xlsxwriter
+
+HEADER_FILL = "#DCE4F2"
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+SHEET_TITLE_LENGTH = 31  # Excel's limit
+# Characters Excel refuses in a sheet's name.
+_FORBIDDEN_IN_SHEET_TITLE = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    number_format: str | None = None
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence]
+
+
+def _write_value(worksheet, row: int, column: int, value, cell_format) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        worksheet.write_boolean(row, column, value, cell_format)
+    elif isinstance(value, (int, float, Decimal)):
+        worksheet.write_number(row, column, float(value), cell_format)
+    elif isinstance(value, datetime.datetime):
+        worksheet.write_datetime(row, column, value.replace(tzinfo=None), cell_format)
+    elif isinstance(value, datetime.date):
+        worksheet.write_datetime(row, column, datetime.datetime.combine(value, datetime.time()), cell_format)
+    else:
+        worksheet.write_string(row, column, _CONTROL_CHARACTERS.sub("", str(value)), cell_format)
+
+
+def _sheet_title(title: str) -> str:
+    return title.translate(_FORBIDDEN_IN_SHEET_TITLE).strip("'")[:SHEET_TITLE_LENGTH] or "Feuille"
+
+
+def workbook_bytes(sheets: Sequence[Sheet], *, title: str = "", creator: str = "") -> bytes:
+    """The ``.xlsx`` file of ``sheets``: each a title (at most 31 characters), its columns, its rows."""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        output,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    workbook.set_properties({"title": title, "author": creator})
+    header_format = workbook.add_format({"bold": True, "bg_color": HEADER_FILL, "valign": "vcenter", "text_wrap": True})
+    formats: dict[str, object] = {}
+    for sheet in sheets:
+        worksheet = workbook.add_worksheet(_sheet_title(sheet.title))
+        column_formats = []
+        for index, column in enumerate(sheet.columns):
+            worksheet.set_column(index, index, column.width)
+            worksheet.write_string(0, index, column.header, header_format)
+            if column.number_format and column.number_format not in formats:
+                formats[column.number_format] = workbook.add_format({"num_format": column.number_format})
+            column_formats.append(formats.get(column.number_format))
+        last_row = 0
+        for last_row, values in enumerate(sheet.rows, start=1):
+            for index, (value, cell_format) in enumerate(zip(values, column_formats, strict=True)):
+                _write_value(worksheet, last_row, index, value, cell_format)
+        worksheet.freeze_panes(1, 0)
+        if last_row:
+            worksheet.autofilter(0, 0, last_row, len(sheet.columns) - 1)
+    workbook.close()
+    return output.getvalue()

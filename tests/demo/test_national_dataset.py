@@ -1,0 +1,170 @@
+"""``manage.py build_national_dataset``: its shape for a few EPCIs, its determinism, its refusals.
+
+The national build itself (every EPCI, ~20 minutes) is ``make bench-national``'s; here the same code
+builds three EPCIs, whose conventions are the first three of the national set.
+"""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from action_plans.models import Action, FundingLine
+from bench import national_data, plan_data
+from conventions.choices import PartyRole
+from conventions.models import Convention, GovernanceMember, Party, ReviewComment, StatusChange
+from diagnostics.models import IndicatorValue
+from partners.choices import MembershipRole, OrganisationKind
+from partners.models import Membership, Organisation
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+EPCIS = 3
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _snapshot() -> dict:
+    """What two builds must share: every row's content in id order, ids relative to the first."""
+
+    def relative(queryset, *fields):
+        rows = list(queryset.order_by("pk").values_list("pk", *fields))
+        first = rows[0][0] if rows else 0
+        return [(pk - first, *rest) for pk, *rest in rows]
+
+    return {
+        "organisations": relative(Organisation.objects, "name", "kind", "siren", "epci__siren"),
+        "conventions": relative(Convention.objects, "reference", "status", "period_start", "drafting_phase"),
+        "users": relative(get_user_model().objects, "username", "is_superuser"),
+        "actions": relative(Action.objects, "code", "title", "status", "progress", "start_date"),
+        "funding": relative(FundingLine.objects, "year", "amount", "status"),
+        "values": relative(IndicatorValue.objects, "year", "value"),
+        "comments": relative(ReviewComment.objects, "anchor", "body"),
+        "counts": national_data.dataset_counts(),
+    }
+
+
+def _build() -> str:
+    out = StringIO()
+    call_command("build_national_dataset", "--epcis", str(EPCIS), stdout=out)
+    return out.getvalue()
+
+
+def test_builds_one_convention_per_epci_with_plans_values_history_and_users():
+    output = _build()
+    records = national_data.selected_epcis(EPCIS)
+    conventions = list(Convention.objects.select_related("epci").order_by("pk"))
+
+    # One convention per EPCI of the files, in SIREN order, on the EPCI imported with its communes.
+    assert [c.epci.siren for c in conventions] == [record.siren for record in records]
+    for convention, record in zip(conventions, records, strict=True):
+        assert convention.reference == national_data.convention_reference(record.siren)
+        communes = Organisation.objects.filter(kind=OrganisationKind.COMMUNE, epci=convention.epci)
+        assert communes.count() == len(record.members)
+        # Parties: the EPCI, the département's CAF and up to three communes sign; two associates.
+        roles = list(convention.parties.values_list("organisation__kind", "role"))
+        assert (OrganisationKind.EPCI, PartyRole.SIGNATORY) in roles
+        assert (OrganisationKind.CAF, PartyRole.SIGNATORY) in roles
+        assert sum(role == PartyRole.ASSOCIATE for _kind, role in roles) == 2
+        fiches = Action.objects.filter(orientation__plan__convention=convention).count()
+        assert national_data.ACTIONS_RANGE[0] <= fiches <= national_data.ACTIONS_RANGE[1]
+        # Values on the EPCI (every indicator) and on each commune (the first few), for three years.
+        values = IndicatorValue.objects.filter(diagnostic__convention=convention).count()
+        per_year = len(plan_data.INDICATORS) + national_data.COMMUNE_INDICATORS * len(record.members)
+        assert values == per_year * len(national_data.INDICATOR_YEARS)
+    # The measured convention has the fixed size of `make bench`'s plan.
+    assert Action.objects.filter(orientation__plan__convention=conventions[0]).count() == (
+        national_data.MEASURED_ACTIONS
+    )
+    # History: django-simple-history rows for what was written, a timeline and review threads.
+    assert Convention.history.count() == EPCIS
+    assert Action.history.count() == Action.objects.count()
+    assert StatusChange.objects.filter(convention=conventions[0]).exists()
+    assert ReviewComment.objects.filter(convention=conventions[0], parent__isnull=False).exists()
+
+    # Users: administrators, CAF officers of each département, EPCI agents and readers, copil members.
+    User = get_user_model()
+    assert User.objects.filter(is_superuser=True, username__startswith="bench.admin.").count() == (
+        national_data.ADMIN_COUNT
+    )
+    first = conventions[0]
+    officer = User.objects.get(username=national_data.caf_username(first.epci.department_code))
+    assert Membership.objects.filter(user=officer, organisation__kind=OrganisationKind.CAF).exists()
+    agent = User.objects.get(username=national_data.epci_username(first.epci.siren))
+    assert Membership.objects.get(user=agent).organisation == first.epci
+    assert Membership.objects.filter(organisation=first.epci, role=MembershipRole.READER).count() == 1
+    assert GovernanceMember.objects.filter(body__convention=first, representative__user__isnull=False).count() == (
+        national_data.COPIL_USERS
+    )
+    assert User.objects.filter(username__startswith="bench.").count() == (
+        national_data.ADMIN_COUNT
+        + EPCIS * (national_data.EPCI_AGENTS + 1 + national_data.COPIL_USERS)
+        + len({c.epci.department_code for c in conventions}) * national_data.CAF_OFFICERS_PER_DEPARTEMENT
+    )
+    # The documented password opens every bench account.
+    assert agent.check_password(national_data.BENCH_PASSWORD)
+    assert national_data.BENCH_PASSWORD in output
+    assert first.reference in output
+
+
+def test_the_measured_pages_answer_for_the_bench_users():
+    _build()
+    convention = Convention.objects.order_by("pk").first()
+    agent = get_user_model().objects.get(username=national_data.epci_username(convention.epci.siren))
+    client = Client()
+    client.force_login(agent)
+    for name in ("workflow:detail", "diagnostics:detail", "action_plans:plan", "workflow:review"):
+        assert client.get(reverse(name, args=[convention.pk])).status_code == 200, name
+    officer = get_user_model().objects.get(username=national_data.caf_username(convention.epci.department_code))
+    client.force_login(officer)
+    # The CAF officer sees the conventions of the département's EPCIs, the one measured among them.
+    assert client.get(reverse("workflow:detail", args=[convention.pk])).status_code == 200
+
+
+def test_two_builds_give_the_same_rows_in_the_same_order():
+    try:
+        with transaction.atomic():
+            _build()
+            first = _snapshot()
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert not Convention.objects.exists()
+    _build()
+    second = _snapshot()
+    assert first["counts"]["conventions"] == EPCIS
+    assert first == second
+
+
+def test_the_convention_of_an_epci_does_not_depend_on_the_size_of_the_set():
+    try:
+        with transaction.atomic():
+            call_command("build_national_dataset", "--epcis", "1", stdout=StringIO())
+            alone = list(Action.objects.order_by("pk").values_list("code", "title", "status", "progress"))
+            raise _Rollback
+    except _Rollback:
+        pass
+    _build()
+    first = Convention.objects.order_by("pk").first()
+    among_three = list(
+        Action.objects.filter(orientation__plan__convention=first)
+        .order_by("pk")
+        .values_list("code", "title", "status", "progress")
+    )
+    assert alone == among_three
+
+
+def test_refuses_a_database_that_already_holds_conventions_and_a_wrong_size():
+    _build()
+    with pytest.raises(CommandError, match="base vide"):
+        _build()
+    assert Convention.objects.count() == EPCIS
+    assert Party.objects.filter(convention__in=Convention.objects.all()).exists()
+    with pytest.raises(CommandError, match="au moins 1"):
+        call_command("build_national_dataset", "--epcis", "0", stdout=StringIO())
