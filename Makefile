@@ -14,6 +14,13 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 # Extra pytest arguments: make test PYTEST_ARGS="-k convention -x"
 PYTEST_ARGS ?=
+# pytest-xdist workers of `make test` (one test database test_<name>_gw0, _gw1… each). PYTEST_WORKERS=0
+# runs in this one process, e.g. for a single file or a debugger: make test PYTEST_WORKERS=0 PYTEST_ARGS=tests/x.py
+# (a `-n` in PYTEST_ARGS wins too). `--dist load` hands tests out in collection order, so each worker still
+# runs pytest-django's transactional tests (which empty the database, migration-seeded rows included)
+# after the others; `worksteal` would hand a worker transactional tests stolen from the end of the queue.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST = -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist load)
 # templates/ and every <app>/templates/ that exist (a fresh project may have none).
 TEMPLATE_DIRS := $(wildcard templates */templates)
 # Commands that load the settings need a key; a throw-away one is fine outside production.
@@ -50,7 +57,7 @@ run: install services
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install services quality
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 quality: install services
 	$(VENV)/bin/ruff format --check .

@@ -1,7 +1,11 @@
 """Test set-up: strict templates, fast password hashing, local e-mail, and the shared fixtures."""
 
+import functools
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -29,22 +33,38 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
-    settings.MEDIA_ROOT = config.rootpath / "var" / "test-media"
+    # A temporary folder of this process, removed at the end: pytest-xdist's workers (gw0, gw1…) and
+    # other test runs at the same time (another checkout, another developer) never see each other's files.
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix=f"ctg-test-media-{worker}-"))
+    config.add_cleanup(functools.partial(shutil.rmtree, settings.MEDIA_ROOT, ignore_errors=True))
     # Rate-limit counters in this process's memory, emptied before each test (_fresh_rate_limits), even
     # when REDIS_URL is set: counts left by another test or another run must not refuse a request.
     settings.CACHES = {
         **settings.CACHES,
         "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-rate-limits"},
     }
+    # The sandbox's wall-clock limit (6 s in production) bounds a child the CPU limit cannot stop. A suite
+    # sharing the machine's cores (pytest-xdist's workers, other runs) can leave a child reading a sound
+    # PDF a few seconds of CPU: the CPU limit still applies, and the tests of the wall limit set theirs.
+    settings.PDF_SANDBOX_WALL_SECONDS = 60
     # The portal's PDF signing certificate: a self-signed one made once for the test runs.
     from documents.pdf_signature import create_self_signed_pkcs12
 
     settings.PDF_SIGNING_PKCS12 = config.rootpath / "var" / "test-signing" / "portal-tests.p12"
     settings.PDF_SIGNING_PASSPHRASE = "tests-only-passphrase"
     if not settings.PDF_SIGNING_PKCS12.exists():
-        create_self_signed_pkcs12(
-            settings.PDF_SIGNING_PKCS12, passphrase=settings.PDF_SIGNING_PASSPHRASE, common_name="Portail CTG (tests)"
-        )
+        # Written aside, then linked into place (atomic, and refused if the file appeared meanwhile): a
+        # test run starting at the same time (xdist's workers, another run in this checkout) never reads
+        # a half-written file, and the first certificate made stays the only one.
+        aside = settings.PDF_SIGNING_PKCS12.with_name(f".portal-tests-{uuid.uuid4().hex}.p12")
+        create_self_signed_pkcs12(aside, passphrase=settings.PDF_SIGNING_PASSPHRASE, common_name="Portail CTG (tests)")
+        try:
+            os.link(aside, settings.PDF_SIGNING_PKCS12)
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
 
 
 def pytest_collection_modifyitems(config, items):
