@@ -13,7 +13,7 @@ seeded ``random.Random``, so two runs build the same data and a 60-action plan i
 
 import datetime
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -145,6 +145,94 @@ def indicator_definitions_ensure() -> list[IndicatorDefinition]:
         )
         definitions.append(definition)
     return definitions
+
+
+def fiche_actions(rng, *, orientations, domains, pilots, count: int, start: datetime.date) -> list[Action]:
+    """``count`` fiches actions (unsaved), given to the orientations in turn; shared with the national build."""
+    rows = []
+    for number in range(count):
+        orientation = orientations[number % len(orientations)]
+        rank = number // len(orientations) + 1
+        begins = start + datetime.timedelta(days=rng.randint(0, 700))
+        rows.append(
+            Action(
+                orientation=orientation,
+                code=f"{orientation.position}.{rank}",
+                position=rank,
+                title=f"{rng.choice(ACTION_TITLES)} ({rank})",
+                domain=domains[number % len(domains)],
+                objectives=LOREM,
+                target_public="Familles du territoire, en particulier les parents de jeunes enfants.",
+                pilot=rng.choice(pilots),
+                start_date=begins,
+                end_date=begins + datetime.timedelta(days=rng.randint(90, 700)),
+                status=rng.choice(ActionStatus.values),
+                progress=rng.randint(0, 100),
+                priority=rng.choice(Priority.values),
+            )
+        )
+    return rows
+
+
+@dataclass
+class FicheDetails:
+    """The rows hanging from saved fiches, as dicts of field attnames (``Model(**row)`` or COPY)."""
+
+    funding: list = field(default_factory=list)
+    evaluation: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    partners: list = field(default_factory=list)
+    answered: list = field(default_factory=list)
+
+
+def fiche_details(rng, actions, *, funders, years, partner_pool, needs, author) -> FicheDetails:
+    """Per saved fiche: 2 or 3 funding lines (funder and year drawn), 1 or 2 evaluation indicators, 1 to 3
+    progress updates (``author()``: the author's id), 1 to 3 partners, 1 or 2 answered needs."""
+    details = FicheDetails()
+    for action in actions:
+        pairs = [(funder, year) for funder in funders for year in years]
+        for funder, year in rng.sample(pairs, rng.randint(2, 3)):
+            details.funding.append(
+                {
+                    "action_id": action.pk,
+                    "funder_id": funder.pk,
+                    "scheme": rng.choice(SCHEMES),
+                    "year": year,
+                    "amount": Decimal(rng.randint(10, 900) * 100),
+                    "status": rng.choice(FundingStatus.values),
+                }
+            )
+        for position in range(rng.randint(1, 2)):
+            baseline = rng.randint(0, 50)
+            details.evaluation.append(
+                {
+                    "action_id": action.pk,
+                    "label": "Familles accompagnées" if position == 0 else "Places créées",
+                    "unit": "familles" if position == 0 else "places",
+                    "baseline": Decimal(baseline),
+                    "target": Decimal(baseline + rng.randint(5, 60)),
+                    "current_value": Decimal(baseline + rng.randint(0, 40)),
+                    "position": position,
+                }
+            )
+        for number in range(rng.randint(1, 3)):
+            details.updates.append(
+                {
+                    "action_id": action.pk,
+                    "author_id": author(),
+                    "reported_on": datetime.date(years[0], 6, 30) + datetime.timedelta(days=182 * number),
+                    "progress": min(100, 20 * (number + 1)),
+                    "comment": "Point d'étape présenté en comité technique. " + LOREM[:120],
+                }
+            )
+        details.partners.extend(
+            {"action_id": action.pk, "organisation_id": organisation.pk}
+            for organisation in rng.sample(partner_pool, rng.randint(1, 3))
+        )
+        details.answered.extend(
+            {"action_id": action.pk, "finding_id": finding.pk} for finding in rng.sample(needs, rng.randint(1, 2))
+        )
+    return details
 
 
 def build_convention(*, index: int, actions: int, status: str = ConventionStatus.DRAFT) -> BenchConvention:
@@ -292,78 +380,21 @@ def build_convention(*, index: int, actions: int, status: str = ConventionStatus
         StrategicOrientation(plan=plan, position=position, title=title, description=LOREM)
         for position, title in enumerate(ORIENTATION_TITLES, start=1)
     )
-    statuses = ActionStatus.values
-    action_rows = []
-    for number in range(actions):
-        orientation = orientations[number % ORIENTATION_COUNT]
-        rank = number // ORIENTATION_COUNT + 1
-        start = PERIOD_START + datetime.timedelta(days=rng.randint(0, 700))
-        action_rows.append(
-            Action(
-                orientation=orientation,
-                code=f"{orientation.position}.{rank}",
-                position=rank,
-                title=f"{rng.choice(ACTION_TITLES)} ({rank})",
-                domain=domains[number % len(domains)],
-                objectives=LOREM,
-                target_public="Familles du territoire, en particulier les parents de jeunes enfants.",
-                pilot=rng.choice(pilots),
-                start_date=start,
-                end_date=start + datetime.timedelta(days=rng.randint(90, 700)),
-                status=rng.choice(statuses),
-                progress=rng.randint(0, 100),
-                priority=rng.choice(Priority.values),
-            )
-        )
-    action_rows = Action.objects.bulk_create(action_rows)
-
-    funding, evaluation, updates, partners, answered = [], [], [], [], []
-    for action in action_rows:
-        for funder, year in rng.sample([(funder, year) for funder in funders for year in YEARS], rng.randint(2, 3)):
-            funding.append(
-                FundingLine(
-                    action=action,
-                    funder=funder,
-                    scheme=rng.choice(SCHEMES),
-                    year=year,
-                    amount=Decimal(rng.randint(10, 900) * 100),
-                    status=rng.choice(FundingStatus.values),
-                )
-            )
-        for position in range(rng.randint(1, 2)):
-            baseline = rng.randint(0, 50)
-            evaluation.append(
-                EvaluationIndicator(
-                    action=action,
-                    label="Familles accompagnées" if position == 0 else "Places créées",
-                    unit="familles" if position == 0 else "places",
-                    baseline=Decimal(baseline),
-                    target=Decimal(baseline + rng.randint(5, 60)),
-                    current_value=Decimal(baseline + rng.randint(0, 40)),
-                    position=position,
-                )
-            )
-        for number in range(rng.randint(1, 3)):
-            updates.append(
-                ProgressUpdate(
-                    action=action,
-                    author=staff_user,
-                    reported_on=datetime.date(2024, 6, 30) + datetime.timedelta(days=182 * number),
-                    progress=min(100, 20 * (number + 1)),
-                    comment="Point d'étape présenté en comité technique. " + LOREM[:120],
-                )
-            )
-        partners.extend(
-            Action.partners.through(action=action, organisation=organisation)
-            for organisation in rng.sample(partner_pool, rng.randint(1, 3))
-        )
-        answered.extend(
-            Action.answered_needs.through(action=action, finding=finding)
-            for finding in rng.sample(needs, rng.randint(1, 2))
-        )
-    FundingLine.objects.bulk_create(funding)
-    EvaluationIndicator.objects.bulk_create(evaluation)
-    ProgressUpdate.objects.bulk_create(updates)
-    Action.partners.through.objects.bulk_create(partners)
-    Action.answered_needs.through.objects.bulk_create(answered)
+    action_rows = Action.objects.bulk_create(
+        fiche_actions(rng, orientations=orientations, domains=domains, pilots=pilots, count=actions, start=PERIOD_START)
+    )
+    details = fiche_details(
+        rng,
+        action_rows,
+        funders=funders,
+        years=YEARS,
+        partner_pool=partner_pool,
+        needs=needs,
+        author=lambda: staff_user.pk,
+    )
+    FundingLine.objects.bulk_create(FundingLine(**row) for row in details.funding)
+    EvaluationIndicator.objects.bulk_create(EvaluationIndicator(**row) for row in details.evaluation)
+    ProgressUpdate.objects.bulk_create(ProgressUpdate(**row) for row in details.updates)
+    Action.partners.through.objects.bulk_create(Action.partners.through(**row) for row in details.partners)
+    Action.answered_needs.through.objects.bulk_create(Action.answered_needs.through(**row) for row in details.answered)
     return BenchConvention(convention=convention, staff_user=staff_user, actions=actions)
