@@ -429,10 +429,13 @@ def build_copil_batch(*, conventions: int, actions: int) -> list:
     from bench import plan_data
     from conventions.choices import GovernanceBodyKind
     from conventions.models import GovernanceBody, Meeting
+    from partners.models import Organisation
 
     # plan_data numbers a convention's département 10 + index (two digits) and its communes' INSEE codes
-    # after it; the page benchmark takes indexes 0 and 1, the demo's communes are in the Lot (46).
-    indexes = [index for index in range(2, 90) if 10 + index != 46][:conventions]
+    # after it; the page benchmark takes indexes 0 and 1, and the demo's communes are in départements of
+    # their own (the Lot, 46, and the Gironde, 33): those indexes are skipped.
+    taken = {code[:2] for code in Organisation.objects.exclude(insee_code="").values_list("insee_code", flat=True)}
+    indexes = [index for index in range(2, 90) if f"{10 + index:02d}" not in taken][:conventions]
     meetings = []
     with transaction.atomic():
         for index in indexes:

@@ -12,18 +12,29 @@ Two entry points:
   nor inside elements marked ``class="hash"``, ``"mono"``, ``"url"`` or ``translate="no"``. It also
   writes ordinals in superscript (``1<sup>er</sup>``), marks proper names so that the print stylesheet
   does not hyphenate them (``<span class="proper-name">``, see below), and lets fingerprints and URLs
-  wrap only at chosen points (``<wbr>`` every 16 hexadecimal digits, after a ``/`` and before ``?``,
-  ``&``, ``#`` of a URL; the pieces of a URL holding a hyphen kept whole).
+  wrap only at chosen points (a zero width space, U+200B, every 16 hexadecimal digits, after a ``/`` and
+  before ``?``, ``&``, ``#`` of a URL; the pieces of a URL holding a hyphen kept whole).
 
 Why proper names are marked here rather than in each template: names reach the documents from many
 places (legal wording, Markdown articles written by agents, tables, audit lines), and WeasyPrint
-hyphenates with a French dictionary that happily splits « Ca-hors » or « Marous-seau ». Any word
-starting with a capital and long enough to be hyphenated (or holding a hyphen, « Jean-Marc ») is
-wrapped in ``<span class="proper-name">`` and the print stylesheet gives it ``hyphens: manual`` (and
-``white-space: nowrap`` when it holds a hyphen, so « Jean-Marc » or « CTG-GRAND-CAHORS-2020 » stays on
-one line). A sentence's first word is spared hyphenation too: a small price. Soft hyphens inserted
-in common words would have done the opposite job, but WeasyPrint tries every soft hyphen of the rest
-of a paragraph at each line break, which is quadratic on long texts.
+hyphenates with a French dictionary that happily splits « Ca-hors » or « Marous-seau ». A run of
+words starting with a capital (« Grand Cahors », « Jean-Marc Vayssouze ») of which one is long enough
+to be hyphenated (or holds a hyphen) is wrapped in one ``<span class="proper-name">``, and the print
+stylesheet gives it ``hyphens: manual``; a hyphen inside a name is followed by a word joiner (U+2060),
+so that « Jean-Marc » or « CTG-GRAND-CAHORS-2020 » stays on one line. A sentence's first word is spared
+hyphenation too: a small price. Soft hyphens inserted in common words would have done the opposite
+job, but WeasyPrint tries every soft hyphen of the rest of a paragraph at each line break, which is
+quadratic on long texts.
+
+Why characters and runs rather than an element per name: every element is a box WeasyPrint styles,
+splits and draws, and the signed convention carried 260 name spans (19 of them nowrap) and 81 ``<wbr>``
+(each a box and a generated text box: WeasyPrint writes ``wbr::before { content: "\\200B" }``): 6 % more
+of WeasyPrint's work than the same HTML without them (bench/README.md). The zero width space is what ``<wbr>``
+draws, and the word joiner forbids the break after a hyphen as ``nowrap`` did; neither leaves a trace
+in the text that pdftotext reads back (tests/documents/test_pdf_typography.py). Blocks the stylesheet
+never hyphenates (tables, headings, signature blocks, lists of parties: ``_UNHYPHENATED_TAGS`` and
+``_UNHYPHENATED_CLASSES``) need no span at all; outside tables, their compound names still get their
+word joiners.
 
 The HTML is read with the standard library's ``html.parser`` and written back token by token: tags,
 attributes, comments and declarations are copied verbatim, only text changes. (tinyhtml5, WeasyPrint's
@@ -39,6 +50,8 @@ import pyphen
 
 NBSP = "\u00a0"  # no-break space: before « : », between a number and its unit, inside numbers
 NNBSP = "\u202f"  # narrow no-break space: before « ; ! ? », inside « »
+WORD_JOINER = "\u2060"  # no break here: after the hyphen of a compound name
+ZERO_WIDTH_SPACE = "\u200b"  # a break allowed here, nothing drawn: what <wbr> draws in WeasyPrint
 
 # Horizontal spaces only: a line break in a « pre-line » block is kept.
 _SPACES = "[ \t\u00a0\u202f\u2009]"
@@ -46,7 +59,8 @@ _SPACES = "[ \t\u00a0\u202f\u2009]"
 MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 
 # What is never touched: URLs, e-mail addresses, hexadecimal fingerprints (16 digits or more).
-_URL = r"(?:https?://|www\.)[^\s<>«»\"]+[^\s<>«»\".,;:!?)\]]"
+# (A URL ends at a zero width space: the break points this module wrote, met again on a second pass.)
+_URL = r"(?:https?://|www\.)[^\s<>«»\"\u200b]+[^\s<>«»\".,;:!?)\]\u200b]"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _HEX = r"\b[0-9a-fA-F]{16,}\b"
 _FILE_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".csv", ".xlsx", ".odt", ".ods", ".doc")
@@ -150,16 +164,27 @@ _RAW_TEXT_TAGS = frozenset({"script", "style"})
 
 # Ordinals in superscript: 1er, 1re, 2e, 2d, 3es, XXIe.
 _ORDINAL = r"(?<![\w.,])(?:\d{1,4}|[IVX]{2,})(?P<suffix>ers?|res?|es?|nde?s?|ds?)(?![\w])"
-# Proper names: a capitalised word long enough to be hyphenated, or holding a hyphen.
-_NAME = r"(?<![\w\-‑])[A-ZÀ-ÖØ-Þ][^\W_]*(?:[-‑][^\W_]+)*"
-_MARKUP = re.compile(f"(?P<protected>{_URL}|{_EMAIL}|{_FILE}|{_HEX})|(?P<ordinal>{_ORDINAL})|(?P<name>{_NAME})")
-_MARKUP_HEX = re.compile(f"(?P<protected>{_HEX})|(?P<ordinal>{_ORDINAL})|(?P<name>{_NAME})")
+# Proper names: capitalised words (with their hyphens, and the word joiners a first pass wrote after
+# them), in runs separated by one space (« Grand Cahors »), an ordinal (« Le XXIe ») never joining a run.
+_NAME = r"(?<![\w\-‑\u2060])[A-ZÀ-ÖØ-Þ][^\W_]*(?:[-‑]\u2060?[^\W_]+)*"
+_NOT_ORDINAL = r"(?!(?:\d{1,4}|[IVX]{2,})(?:ers?|res?|es?|nde?s?|ds?)(?![\w]))"
+_NAME_RUN = rf"{_NAME}(?:[ \u00a0]{_NOT_ORDINAL}{_NAME})*"
+_MARKUP = re.compile(f"(?P<protected>{_URL}|{_EMAIL}|{_FILE}|{_HEX})|(?P<ordinal>{_ORDINAL})|(?P<name>{_NAME_RUN})")
+_MARKUP_HEX = re.compile(f"(?P<protected>{_HEX})|(?P<ordinal>{_ORDINAL})|(?P<name>{_NAME_RUN})")
+_NAME_SEPARATOR = re.compile("[ \u00a0]")
+_NAME_HYPHEN = re.compile("([-‑])(?!\u2060)")
 # WeasyPrint hyphenates with pyphen's French dictionary, 2 letters at least on each side, words of 5
 # letters or more (hyphenate-limit-chars: auto): a name it cannot split needs no mark.
 _DICTIONARY = pyphen.Pyphen(lang="fr", left=2, right=2)
 _HYPHENATION_MINIMUM = 5
 # Elements the print stylesheet never hyphenates (static/pdf/document.css): no mark needed inside.
 _UNHYPHENATED_TAGS = frozenset({"table", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "nav"})
+# Elements of these classes neither (document.css): short lines full of names (signature blocks, lists
+# of parties, chart titles). Their compound names still get their word joiners (a table's do not: a
+# reference kept whole would widen its column).
+_UNHYPHENATED_CLASSES = frozenset(
+    {"signature-block", "closing-signatures", "preamble-parties", "cover-parties", "chart-title"}
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -168,6 +193,16 @@ def _needs_name_mark(word: str) -> bool:
     if "-" in word or "‑" in word:
         return True
     return len(word) >= _HYPHENATION_MINIMUM and bool(_DICTIONARY.positions(word))
+
+
+def _run_needs_mark(names: str) -> bool:
+    """Whether WeasyPrint could break one of the proper names of the run ``names``."""
+    return any(_needs_name_mark(word) for word in _NAME_SEPARATOR.split(names))
+
+
+def _joined(name: str) -> str:
+    """``name`` with a word joiner after each of its hyphens: never broken there."""
+    return _NAME_HYPHEN.sub(rf"\1{WORD_JOINER}", name)
 
 
 def _url_markup(url: str) -> str:
@@ -179,11 +214,11 @@ def _url_markup(url: str) -> str:
             continue
         text = escape(piece, quote=False)
         markup.append(f'<span class="nowrap">{text}</span>' if "-" in piece else text)
-    return "<wbr>".join(markup)
+    return ZERO_WIDTH_SPACE.join(markup)
 
 
 def _hash_markup(digits: str) -> str:
-    return "<wbr>".join(escape(digits[start : start + 16], quote=False) for start in range(0, len(digits), 16))
+    return ZERO_WIDTH_SPACE.join(escape(digits[start : start + 16], quote=False) for start in range(0, len(digits), 16))
 
 
 def breakpoints_markup(text: str) -> str:
@@ -205,15 +240,25 @@ def breakpoints_markup(text: str) -> str:
     return "".join(markup)
 
 
-def _text_markup(text: str, *, mark_names: bool) -> str:
-    """French ``text`` as HTML: escaped, ordinals in superscript, proper names marked, URLs and hashes
-    with their break points."""
+# What the HTML pass does to proper names, by where the text is.
+MARK_NAMES = "mark"  # hyphenated text: a span per run of names that could be broken, word joiners
+JOIN_NAMES = "join"  # a block never hyphenated (_UNHYPHENATED_CLASSES): word joiners only
+LEAVE_NAMES = "leave"  # tables and headings (_UNHYPHENATED_TAGS), or not asked for: nothing
+
+
+def _text_markup(text: str, *, names: str) -> str:
+    """French ``text`` as HTML: escaped, ordinals in superscript, proper names marked (``names``), URLs
+    and hashes with their break points."""
     text = french_text(text)
     markup, position = [], 0
     for match in (_MARKUP if _may_hold_address(text) else _MARKUP_HEX).finditer(text):
         kind = match.lastgroup
         found = match.group(0)
-        if kind == "name" and not (mark_names and _needs_name_mark(found)):
+        if kind == "name" and (
+            names == LEAVE_NAMES
+            or (names == JOIN_NAMES and "-" not in found and "‑" not in found)
+            or (names == MARK_NAMES and not _run_needs_mark(found))
+        ):
             continue
         markup.append(escape(text[position : match.start()], quote=False))
         if kind == "protected":  # never hyphenated either
@@ -221,9 +266,10 @@ def _text_markup(text: str, *, mark_names: bool) -> str:
         elif kind == "ordinal":
             suffix_start = match.start("suffix") - match.start()
             markup.append(f"{escape(found[:suffix_start])}<sup>{found[suffix_start:]}</sup>")
+        elif names == JOIN_NAMES:
+            markup.append(escape(_joined(found), quote=False))
         else:
-            css_class = "proper-name nowrap" if "-" in found or "‑" in found else "proper-name"
-            markup.append(f'<span class="{css_class}">{escape(found, quote=False)}</span>')
+            markup.append(f'<span class="proper-name">{escape(_joined(found), quote=False)}</span>')
         position = match.end()
     markup.append(escape(text[position:], quote=False))
     return "".join(markup)
@@ -240,40 +286,39 @@ class _FrenchHtml(HTMLParser):
         self.skipped_tag: str | None = None
         self.skipped_depth = 0
         self.verbatim = False
-        # Open elements, and how many of them the stylesheet never hyphenates.
-        self.open_tags: list[str] = []
-        self.unhyphenated = 0
+        # Open elements (tag, and whether the stylesheet never hyphenates it: "tag", "class" or ""), and
+        # how many of them are open of each kind.
+        self.open_tags: list[tuple[str, str]] = []
+        self.unhyphenated = {"tag": 0, "class": 0, "": 0}
 
-    def _enter(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+        if tag in _VOID_TAGS:
+            return
         if self.skipped_tag is not None:
+            self.open_tags.append((tag, ""))
             if tag == self.skipped_tag:
                 self.skipped_depth += 1
             return
-        if tag in _VOID_TAGS:
-            return
         attributes = dict(attrs)
         classes = set((attributes.get("class") or "").split())
+        kind = "tag" if tag in _UNHYPHENATED_TAGS else "class" if classes & _UNHYPHENATED_CLASSES else ""
+        self.open_tags.append((tag, kind))
+        self.unhyphenated[kind] += 1
         if tag in _VERBATIM_TAGS:
             self.skipped_tag, self.skipped_depth, self.verbatim = tag, 1, True
         elif classes & _MARKED_CLASSES or attributes.get("translate") == "no":
             self.skipped_tag, self.skipped_depth, self.verbatim = tag, 1, False
-
-    def handle_starttag(self, tag, attrs):
-        self.out.append(self.get_starttag_text())
-        if tag not in _VOID_TAGS:
-            self.open_tags.append(tag)
-            self.unhyphenated += tag in _UNHYPHENATED_TAGS
-        self._enter(tag, attrs)
 
     def handle_startendtag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
 
     def handle_endtag(self, tag):
         self.out.append(f"</{tag}>")
-        if tag in self.open_tags:  # an end tag without its start tag changes nothing
+        if any(open_tag == tag for open_tag, _kind in self.open_tags):  # a stray end tag changes nothing
             while self.open_tags:
-                closed = self.open_tags.pop()
-                self.unhyphenated -= closed in _UNHYPHENATED_TAGS
+                closed, kind = self.open_tags.pop()
+                self.unhyphenated[kind] -= 1
                 if closed == tag:
                     break
         if tag == self.skipped_tag:
@@ -285,7 +330,11 @@ class _FrenchHtml(HTMLParser):
         if self.skipped_tag is None and data.isspace():
             self.out.append(data)  # the templates' indentation, most text nodes
         elif self.skipped_tag is None:
-            self.out.append(_text_markup(data, mark_names=self.mark_names and not self.unhyphenated))
+            if not self.mark_names or self.unhyphenated["tag"]:
+                names = LEAVE_NAMES
+            else:
+                names = JOIN_NAMES if self.unhyphenated["class"] else MARK_NAMES
+            self.out.append(_text_markup(data, names=names))
         elif self.skipped_tag in _RAW_TEXT_TAGS:
             self.out.append(data)  # never unescaped by the parser, so never escaped again
         elif self.verbatim:
@@ -309,7 +358,7 @@ class _FrenchHtml(HTMLParser):
 def french_html(html: str, *, mark_names: bool = True) -> str:
     """``html`` with French typography in its text nodes (see the module's docstring).
 
-    ``mark_names``: wrap proper names in ``<span class="proper-name">`` (for the print stylesheet)."""
+    ``mark_names``: mark proper names for the print stylesheet (spans and word joiners)."""
     parser = _FrenchHtml(mark_names=mark_names)
     parser.feed(html)
     parser.close()

@@ -89,8 +89,9 @@ def _finish_accessible_pdf(document, pdf: pydyf.PDF) -> None:
     _unlink_hidden_elements(pdf, document, root)
     elements = _reachable_elements(pdf, root)
     _mark_unreachable_content_as_artifacts(pdf, root, elements)
-    _describe_figures(pdf, document, elements)
-    _describe_links(document)
+    # One walk through the laid-out boxes for both (a convention has some 400 000 of them).
+    figure_texts = _describe_links_and_find_figures(document)
+    _describe_figures(pdf, elements, figure_texts)
 
 
 def _resolve(pdf: pydyf.PDF, reference):
@@ -195,16 +196,20 @@ def _mark_unreachable_content_as_artifacts(pdf: pydyf.PDF, root, elements: list)
 
 def _walk_boxes(box, label=None):
     """Yields ``(box, label)`` for every box under ``box``, ``label`` being the nearest ancestor's
-    ``aria-label`` given with ``role="img"`` (a figure described by its container)."""
-    if isinstance(box, AbsolutePlaceholder):
-        box = box._box
-    element = getattr(box, "element", None)
-    if element is not None and element.get("role") == "img" and element.get("aria-label"):
-        label = element.get("aria-label")
-    yield box, label
-    if isinstance(box, boxes.ParentBox):
-        for child in box.children:
-            yield from _walk_boxes(child, label)
+    ``aria-label`` given with ``role="img"`` (a figure described by its container), in document order.
+    A stack rather than nested generators: each box would otherwise pass through one generator per
+    ancestor."""
+    stack = [(box, label)]
+    while stack:
+        box, label = stack.pop()
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box
+        element = getattr(box, "element", None)
+        if element is not None and element.get("role") == "img" and element.get("aria-label"):
+            label = element.get("aria-label")
+        yield box, label
+        if isinstance(box, boxes.ParentBox):
+            stack.extend((child, label) for child in reversed(box.children))
 
 
 def _text(element) -> str:
@@ -222,14 +227,29 @@ def _alternative_text(element, inherited_label: str | None) -> str:
     return element.get("alt") or inherited_label or ""
 
 
-def _describe_figures(pdf: pydyf.PDF, document, elements: list) -> None:
-    """Alternative text of every figure: the SVG's title and the description listing its values."""
+def _describe_links_and_find_figures(document) -> dict:
+    """Gives every link its description (/Contents): what it says (its aria-label, title or text), not its
+    target; returns the alternative text of every figure (the SVG's title and the description listing its
+    values), keyed by page number and position."""
     texts = {}
     for page_number, page in enumerate(document.pages):
         for box, label in _walk_boxes(page._page_box):
-            if box.element is not None and box.element_tag in ("img", f"{SVG_NAMESPACE}svg"):
+            element = box.element
+            if element is None:
+                continue
+            if box.element_tag in ("img", f"{SVG_NAMESPACE}svg"):
                 key = (page_number, round(box.content_box_x(), 2), round(box.content_box_y(), 2))
-                texts[key] = _alternative_text(box.element, label)
+                texts[key] = _alternative_text(element, label)
+            annotation = box.link_annotation
+            if annotation is not None:
+                text = element.get("aria-label") or element.get("title") or _text(element)
+                if text:
+                    annotation["Contents"] = pydyf.String(text)
+    return texts
+
+
+def _describe_figures(pdf: pydyf.PDF, elements: list, texts: dict) -> None:
+    """Alternative text of every figure element, from ``texts`` (``_describe_links_and_find_figures``)."""
     page_numbers = {reference: number for number, reference in enumerate(pdf.page_references)}
     for element in elements:
         if element.get("S") != "/Figure" or "A" not in element or "BBox" not in element["A"]:
@@ -238,19 +258,6 @@ def _describe_figures(pdf: pydyf.PDF, document, elements: list) -> None:
         text = texts.get((page_numbers.get(element["Pg"]), round(x, 2), round(y, 2)))
         if text:
             element["Alt"] = pydyf.String(text)
-
-
-def _describe_links(document) -> None:
-    """A link's description (/Contents) is what it says (its aria-label, title or text), not its target."""
-    for page in document.pages:
-        for box, _label in _walk_boxes(page._page_box):
-            annotation = box.link_annotation
-            if annotation is None or box.element is None:
-                continue
-            element = box.element
-            text = element.get("aria-label") or element.get("title") or _text(element)
-            if text:
-                annotation["Contents"] = pydyf.String(text)
 
 
 def page_count(pdf: bytes) -> int:

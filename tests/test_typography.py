@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from ctg_portal.typography import NBSP, NNBSP, french_html, french_text
+from ctg_portal.typography import NBSP, NNBSP, WORD_JOINER, ZERO_WIDTH_SPACE, french_html, french_text
 
 SHA = "2f0ea39b3519556f3cbb15fa69cfd905555c23d525975a59c169384f5b7cd9b5"
 
@@ -102,32 +102,55 @@ def test_html_writes_ordinals_in_superscript():
     assert result == "<p>Le 1<sup>er</sup> janvier, la 2<sup>e</sup> fois, le XXI<sup>e</sup> siècle</p>"
 
 
+# Break points are zero width spaces (what WeasyPrint draws for <wbr>), without an element each.
+WBR = ZERO_WIDTH_SPACE
+
+
 def test_hash_wraps_only_every_sixteen_digits():
     result = french_html(f'<dd class="hash">{SHA}</dd>')
-    assert result == f'<dd class="hash">{"<wbr>".join(SHA[i : i + 16] for i in range(0, 64, 16))}</dd>'
+    assert result == f'<dd class="hash">{WBR.join(SHA[i : i + 16] for i in range(0, 64, 16))}</dd>'
+    assert french_html(result) == result
 
 
 def test_url_wraps_only_after_a_slash_or_before_its_query():
     result = french_html('<p class="mono">https://portail.fr/verification/?reference=CTG-A-2020&amp;version=1</p>')
     assert result == (
-        '<p class="mono">https://portail.fr/<wbr>verification/<wbr>'
-        '<span class="nowrap">?reference=CTG-A-2020</span><wbr>&amp;version=1</p>'
+        f'<p class="mono">https://portail.fr/{WBR}verification/{WBR}'
+        f'<span class="nowrap">?reference=CTG-A-2020</span>{WBR}&amp;version=1</p>'
     )
-    assert "<wbr>" not in french_html('<a href="https://portail.fr/a/b">lien</a>').split(">", 1)[0]
+    assert french_html(result) == result
+    assert WBR not in french_html('<a href="https://portail.fr/a/b">lien</a>').split(">", 1)[0]
 
 
 def test_proper_names_are_marked_against_hyphenation():
     result = french_html("<p>M. Jean-Marc Vayssouze, maire de Cahors, signe pour Lot.</p>")
-    assert '<span class="proper-name nowrap">Jean-Marc</span>' in result
-    assert '<span class="proper-name">Vayssouze</span>' in result
+    # One span per run of names; a word joiner after the hyphen keeps « Jean-Marc » on one line.
+    assert f'<span class="proper-name">Jean-{WORD_JOINER}Marc Vayssouze</span>' in result
     assert '<span class="proper-name">Cahors</span>' in result
     assert "pour Lot." in result  # too short to be hyphenated: no mark
     assert "maire" in result and ">maire<" not in result
+    assert french_html(result) == result
+
+
+def test_a_run_of_names_stops_at_an_ordinal():
+    result = french_html("<p>Le XXIe siècle du Grand Cahors</p>")
+    assert "XXI<sup>e</sup>" in result
+    assert '<span class="proper-name">Grand Cahors</span>' in result
 
 
 def test_proper_names_in_tables_need_no_mark():
     # The stylesheet never hyphenates tables (static/pdf/document.css).
     assert "proper-name" not in french_html("<table><tr><td>Eric Marousseau</td></tr></table>")
+
+
+def test_proper_names_in_signature_blocks_need_only_their_word_joiners():
+    # Nor signature blocks and lists of parties (document.css): no span, but « Jean-Marc » stays whole.
+    result = french_html('<div class="signature-block"><p>Éric Marousseau et Jean-Marc Vayssouze</p></div>')
+    assert "proper-name" not in result
+    assert f"Jean-{WORD_JOINER}Marc" in result
+    assert french_html(result) == result
+    after = french_html('<ul class="cover-parties"><li>Cahors</li></ul><p>Marousseau</p>')
+    assert after.endswith('<p><span class="proper-name">Marousseau</span></p>')
 
 
 # --- The French catalogue ---------------------------------------------------------------------------
