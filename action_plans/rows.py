@@ -44,13 +44,37 @@ _STATUS_LABELS = dict(ActionStatus.choices)
 _PRIORITY_LABELS = dict(Priority.choices)
 
 
-def action_status_badge(action) -> SafeString:
-    """The coloured badge of a fiche action's status, with its label."""
+@lru_cache(maxsize=64)
+def _status_badge(status: str, _language: str | None) -> SafeString:
     return status_badge(
-        action_status_class(action.status),
-        ACTION_STATUS_ICONS.get(action.status, "circle"),
-        str(_STATUS_LABELS.get(action.status, action.status)),
+        action_status_class(status), ACTION_STATUS_ICONS.get(status, "circle"), str(_STATUS_LABELS.get(status, status))
     )
+
+
+def action_status_badge(action) -> SafeString:
+    """The coloured badge of a fiche action's status, with its label (the same for every fiche of a status)."""
+    return _status_badge(action.status, get_language())
+
+
+def texts() -> dict:
+    """The translations of ``_texts`` in the current language."""
+    return _texts(get_language())
+
+
+@lru_cache(maxsize=8)
+def _texts(_language: str | None) -> dict:
+    """Translations every fiche repeats, looked up once per language rather than per fiche."""
+    return {
+        "progress_of": _("Progress of fiche action %(code)s"),
+        "percent": _("%(progress)s%%"),
+        "late": _("Late"),
+        "update": _("Update"),
+        "update_what": _("status and progress of fiche %(code)s"),
+        "saved": _("Saved"),
+        "fiche": _("fiche %(code)s"),
+        "move_up": _("Move %(what)s up"),
+        "move_down": _("Move %(what)s down"),
+    }
 
 
 def pk_url(name: str, convention_pk: int) -> Callable[[int], str]:
@@ -84,17 +108,18 @@ def _dates(day, _language: str | None) -> tuple[str, str]:
     return day.isoformat(), date_format(day, "SHORT_DATE_FORMAT")
 
 
-def progress_html(action) -> SafeString:
+def progress_html(action, texts: dict | None = None) -> SafeString:
     """The progress bar of a fiche (its width is a class: no inline style under the CSP)."""
+    texts = texts or _texts(get_language())
     return html_format(
         '<div class="action-progress"><div class="progress" role="progressbar" aria-label="{}" aria-valuenow="{}" '
         'aria-valuemin="0" aria-valuemax="100"><div class="progress-bar progress-width-{} {}"></div></div>'
         '<span class="progress-value">{}</span></div>',
-        _("Progress of fiche action %(code)s") % {"code": action.code},
+        texts["progress_of"] % {"code": action.code},
         action.progress,
         action.progress,
         action_status_class(action.status),
-        _("%(progress)s%%") % {"progress": action.progress},
+        texts["percent"] % {"progress": action.progress},
     )
 
 
@@ -108,14 +133,16 @@ def monitoring_html(
     focus_edit: bool = False,
     swap_oob: bool = False,
     urls: ActionUrls | None = None,
+    texts: dict | None = None,
 ) -> SafeString:
     """Status, lateness and progress of one fiche; a link to edit them in place for whoever follows up."""
+    texts = texts or _texts(get_language())
     late = ""
     if action.is_late and action.status != ActionStatus.LATE:
         late = html_format(
             '<span class="badge status-badge status-action-late late-badge">'
             '<i class="bi bi-exclamation-triangle" aria-hidden="true"></i> {}</span>',
-            _("Late"),
+            texts["late"],
         )
     edit = ""
     if can_follow_up:
@@ -136,15 +163,15 @@ def monitoring_html(
             origin,
             action.pk,
             mark_safe(" autofocus") if focus_edit else "",
-            _("Update"),
-            _("status and progress of fiche %(code)s") % {"code": action.code},
+            texts["update"],
+            texts["update_what"] % {"code": action.code},
         )
     note = ""
     if saved:
         note = html_format(
             '<span class="small text-success saved-note" role="status"><i class="bi bi-check2" aria-hidden="true"></i> '
             "{}</span>",
-            _("Saved"),
+            texts["saved"],
         )
     return html_format(
         '<div id="action-{}-monitoring" class="action-monitoring"{}>'
@@ -153,7 +180,7 @@ def monitoring_html(
         mark_safe(' hx-swap-oob="true"') if swap_oob else "",
         action_status_badge(action),
         late,
-        progress_html(action),
+        progress_html(action, texts),
         edit,
         note,
     )
@@ -176,6 +203,11 @@ class _Labels:
 
     @classmethod
     def current(cls) -> "_Labels":
+        return cls.of(get_language())
+
+    @classmethod
+    @lru_cache(maxsize=8)
+    def of(cls, _language: str | None) -> "_Labels":
         return cls(
             code=_("Code"),
             fiche=_("Fiche action"),
@@ -190,8 +222,10 @@ class _Labels:
         )
 
 
-def _move_buttons(*, url: str, what: str, csrf_input: SafeString, is_first: bool, is_last: bool) -> SafeString:
-    """Up / down buttons posting to the fiche's move endpoint (as ``_move_buttons.html`` writes them)."""
+def move_buttons_html(
+    *, url: str, what: str, csrf_input: SafeString, is_first: bool, is_last: bool, texts: dict
+) -> SafeString:
+    """Up / down buttons posting to a fiche's or an orientation's move endpoint."""
     return html_format(
         '<form method="post" action="{}" class="d-inline-flex gap-1 move-buttons">{}'
         '<button type="submit" name="direction" value="up" class="btn btn-sm btn-outline-secondary py-0 px-1"{}>'
@@ -201,9 +235,9 @@ def _move_buttons(*, url: str, what: str, csrf_input: SafeString, is_first: bool
         url,
         csrf_input,
         mark_safe(" disabled") if is_first else "",
-        _("Move %(what)s up") % {"what": what},
+        texts["move_up"] % {"what": what},
         mark_safe(" disabled") if is_last else "",
-        _("Move %(what)s down") % {"what": what},
+        texts["move_down"] % {"what": what},
     )
 
 
@@ -214,10 +248,13 @@ def plan_rows_html(
     abilities: dict,
     reorderable: bool,
     csrf_input: SafeString,
+    urls: ActionUrls | None = None,
 ) -> SafeString:
     """The ``<tr>`` of each fiche of one orientation on the plan page (``plan_actions`` annotations)."""
     actions = list(actions)
-    labels, urls, language = _Labels.current(), ActionUrls.of(convention_pk), get_language()
+    language = get_language()
+    labels, texts = _Labels.of(language), _texts(language)
+    urls = urls or ActionUrls.of(convention_pk)
     can_edit, can_follow_up = bool(abilities.get("edit")), bool(abilities.get("follow_up"))
     priorities = {}
     rows = []
@@ -232,15 +269,16 @@ def plan_rows_html(
             )
         edit_html = ""
         if can_edit:
-            what = _("fiche %(code)s") % {"code": action.code}
+            what = texts["fiche"] % {"code": action.code}
             move = ""
             if reorderable:
-                move = _move_buttons(
+                move = move_buttons_html(
                     url=urls.move(action.pk),
                     what=what,
                     csrf_input=csrf_input,
                     is_first=index == 0,
                     is_last=index == len(actions) - 1,
+                    texts=texts,
                 )
             edit_html = html_format(
                 '<div class="d-flex flex-wrap align-items-center gap-2 mt-1 no-print action-edit-links">'
@@ -292,7 +330,12 @@ def plan_rows_html(
                 priorities[action.priority],
                 labels.monitoring,
                 monitoring_html(
-                    action, convention_pk=convention_pk, can_follow_up=can_follow_up, origin="plan", urls=urls
+                    action,
+                    convention_pk=convention_pk,
+                    can_follow_up=can_follow_up,
+                    origin="plan",
+                    urls=urls,
+                    texts=texts,
                 ),
             )
         )
@@ -301,7 +344,8 @@ def plan_rows_html(
 
 def summary_rows_html(actions: Iterable, *, convention_pk: int) -> SafeString:
     """The ``<tr>`` of each fiche of one orientation in the convention page's summary of the plan."""
-    labels, urls, language = _Labels.current(), ActionUrls.of(convention_pk), get_language()
+    language = get_language()
+    labels, urls, texts = _Labels.of(language), ActionUrls.of(convention_pk), _texts(language)
     status_label, progress_label, end_label = _("Status"), _("Progress"), _("End date")
     rows = []
     for action in actions:
@@ -335,7 +379,7 @@ def summary_rows_html(actions: Iterable, *, convention_pk: int) -> SafeString:
                 status_label,
                 action_status_badge(action),
                 progress_label,
-                progress_html(action),
+                progress_html(action, texts),
                 end_label,
                 end_iso,
                 end_short,

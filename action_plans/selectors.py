@@ -120,13 +120,70 @@ def plan_actions(*, plan: ActionPlan, today: datetime.date | None = None) -> Que
     )
 
 
+# What the plan page shows of a fiche (``rows.plan_rows_html``): not its long texts, nor the pilot's
+# or partners' addresses.
+PAGE_COLUMNS = (
+    "id",
+    "orientation_id",
+    "orientation__position",
+    "code",
+    "title",
+    "domain__name",
+    "pilot__name",
+    "pilot__short_name",
+    "start_date",
+    "end_date",
+    "priority",
+    "status",
+    "progress",
+)
+
+
+def plan_page_actions(*, plan: ActionPlan, today: datetime.date | None = None) -> QuerySet:
+    """``plan_actions`` with only the columns the plan page shows."""
+    partners = Organisation.objects.only("id", "name", "short_name").order_by("name")
+    return (
+        plan_actions(plan=plan, today=today)
+        .only(*PAGE_COLUMNS)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("partners", queryset=partners))
+    )
+
+
+def plan_filter_choices(*, plan: ActionPlan, orientations: list, progress: "PlanProgress") -> dict:
+    """The options of the plan page's filters, as ``ActionFilter`` offers them, from what the page has
+    already read (orientations, the domains of the roll-ups) and one query each for pilots and partners."""
+    plan_actions_ = Action.objects.filter(orientation__plan=plan)
+    pilots = Organisation.objects.filter(pk__in=plan_actions_.values("pilot_id")).order_by("name")
+    partners = Organisation.objects.filter(
+        pk__in=Action.partners.through.objects.filter(action__orientation__plan=plan).values("organisation_id")
+    ).order_by("name")
+    return {
+        "orientation": [(item.pk, f"{item.position}. {item.title}") for item in orientations],
+        # Roll-ups list the domains in the filter's order (position, name).
+        "domain": [(domain.pk, domain.name) for domain, _rollup in progress.by_domain],
+        "pilot": [(pk, short or name) for pk, name, short in pilots.values_list("pk", "name", "short_name")],
+        "partner": [(pk, short or name) for pk, name, short in partners.values_list("pk", "name", "short_name")],
+    }
+
+
+# What the exports write of a fiche (``exports``): the page's columns, the orientation's title and
+# the fiche's texts; not the pilot's or partners' addresses.
+EXPORT_COLUMNS = (*PAGE_COLUMNS, "orientation__title", "objectives", "target_public")
+
+
 def plan_actions_for_export(*, plan: ActionPlan, actions: QuerySet | None = None, lines: bool = True) -> QuerySet:
     """``actions`` (by default the whole plan) with their needs and, if ``lines``, their funding lines
     and indicators (the CSV has one row per fiche and needs neither)."""
     actions = plan_actions(plan=plan) if actions is None else actions
     # Only the columns the exports write: a plan of 600 fiches brings thousands of related rows.
+    partners = Organisation.objects.only("id", "name", "short_name").order_by("name")
     needs = Finding.objects.only("pk", "title").order_by("domain__position", "position", "id")
-    actions = actions.prefetch_related(Prefetch("answered_needs", queryset=needs))
+    actions = (
+        actions.only(*EXPORT_COLUMNS)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("partners", queryset=partners), Prefetch("answered_needs", queryset=needs))
+    )
     if not lines:
         return actions
     funding_lines = (
@@ -134,7 +191,12 @@ def plan_actions_for_export(*, plan: ActionPlan, actions: QuerySet | None = None
         .only("pk", "action_id", "year", "amount", "scheme", "status", "funder__name", "funder__short_name")
         .order_by("year", "funder__name", "id")
     )
-    return actions.prefetch_related(Prefetch("funding_lines", queryset=funding_lines), "evaluation_indicators")
+    indicators = EvaluationIndicator.objects.only(
+        "pk", "action_id", "label", "unit", "baseline", "target", "current_value"
+    )
+    return actions.prefetch_related(
+        Prefetch("funding_lines", queryset=funding_lines), Prefetch("evaluation_indicators", queryset=indicators)
+    )
 
 
 def action_for_page(*, convention: Convention, pk: int) -> Action:
@@ -156,6 +218,13 @@ def action_for_page(*, convention: Convention, pk: int) -> Action:
         ),
         pk=pk,
     )
+
+
+def action_heading(*, convention: Convention, pk: int) -> Action:
+    """One fiche action of the convention with what its page's title and breadcrumb show, or 404."""
+    plan = plan_of(convention)
+    actions = Action.objects.none() if plan is None else Action.objects.filter(orientation__plan=plan)
+    return get_object_or_404(actions.only("id", "orientation_id", "code", "title"), pk=pk)
 
 
 def action_for_monitoring(*, convention: Convention, pk: int) -> Action:

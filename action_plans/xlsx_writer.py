@@ -37,19 +37,36 @@ class Sheet:
     rows: Iterable[Sequence]
 
 
-def _write_value(worksheet, row: int, column: int, value, cell_format) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        worksheet.write_boolean(row, column, value, cell_format)
-    elif isinstance(value, (int, float, Decimal)):
-        worksheet.write_number(row, column, float(value), cell_format)
-    elif isinstance(value, datetime.datetime):
-        worksheet.write_datetime(row, column, value.replace(tzinfo=None), cell_format)
-    elif isinstance(value, datetime.date):
-        worksheet.write_datetime(row, column, datetime.datetime.combine(value, datetime.time()), cell_format)
-    else:
-        worksheet.write_string(row, column, _CONTROL_CHARACTERS.sub("", str(value)), cell_format)
+def _writer(worksheet):
+    """``write(row, column, value, cell_format)`` by the value's type, with the worksheet's methods bound
+    once: a plan's workbook has thousands of cells."""
+    write_string, write_number = worksheet.write_string, worksheet.write_number
+    write_boolean, write_datetime = worksheet.write_boolean, worksheet.write_datetime
+    control_characters = _CONTROL_CHARACTERS
+
+    def write(row: int, column: int, value, cell_format) -> None:
+        kind = type(value)
+        if kind is str:
+            if value:
+                write_string(row, column, control_characters.sub("", value), cell_format)
+        elif value is None:
+            return
+        elif kind is bool:
+            write_boolean(row, column, value, cell_format)
+        elif kind is int or kind is float or kind is Decimal:
+            write_number(row, column, float(value), cell_format)
+        elif kind is datetime.datetime:
+            write_datetime(row, column, value.replace(tzinfo=None), cell_format)
+        elif kind is datetime.date:
+            write_datetime(row, column, datetime.datetime.combine(value, datetime.time()), cell_format)
+        elif isinstance(value, (int, float, Decimal)):  # subclasses (IntEnum…)
+            write_number(row, column, float(value), cell_format)
+        else:
+            text = _CONTROL_CHARACTERS.sub("", str(value))
+            if text:
+                write_string(row, column, text, cell_format)
+
+    return write
 
 
 def _sheet_title(title: str) -> str:
@@ -80,10 +97,11 @@ def workbook_bytes(sheets: Sequence[Sheet], *, title: str = "", creator: str = "
             if column.number_format and column.number_format not in formats:
                 formats[column.number_format] = workbook.add_format({"num_format": column.number_format})
             column_formats.append(formats.get(column.number_format))
+        write = _writer(worksheet)
         last_row = 0
         for last_row, values in enumerate(sheet.rows, start=1):
             for index, (value, cell_format) in enumerate(zip(values, column_formats, strict=True)):
-                _write_value(worksheet, last_row, index, value, cell_format)
+                write(last_row, index, value, cell_format)
         worksheet.freeze_panes(1, 0)
         if last_row:
             worksheet.autofilter(0, 0, last_row, len(sheet.columns) - 1)

@@ -5,6 +5,7 @@ that is what ``make run`` uses on a laptop. CI and production set ``DATABASE_URL
 ``REDIS_URL`` (Celery broker and result backend).
 """
 
+import time
 import warnings
 from pathlib import Path
 
@@ -379,6 +380,12 @@ VERIFICATION_RATE_LIMIT = env.int("VERIFICATION_RATE_LIMIT", default=20)
 VERIFICATION_RATE_WINDOW_SECONDS = env.int("VERIFICATION_RATE_WINDOW_SECONDS", default=600)
 if min(PDF_SANDBOX_MEMORY_MB, PDF_SANDBOX_CPU_SECONDS, PDF_SANDBOX_WALL_SECONDS, SCAN_MAX_PAGES) < 1:
     raise environ.ImproperlyConfigured("The PDF_SANDBOX_* limits and SCAN_MAX_PAGES must be 1 or more.")
+# Cached fragments of the convention's pages (conventions/render_cache.py), in the default cache. The
+# release token is part of every key: set it per deployment when the cache is shared (Redis), else each
+# process start is a release of its own.
+RENDER_CACHE_ENABLED = env.bool("RENDER_CACHE_ENABLED", default=True)
+RENDER_CACHE_RELEASE = env.str("RENDER_CACHE_RELEASE", default="") or str(time.time_ns())
+RENDER_CACHE_SECONDS = env.int("RENDER_CACHE_SECONDS", default=24 * 3600)
 # Counters of ctg_portal/rate_limits.py: in Redis when there is one, shared by every worker; otherwise
 # in each process's memory (each gunicorn worker then counts on its own).
 CACHES = {

@@ -14,15 +14,13 @@ from typing import NamedTuple
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from conventions.models import Convention, Domain
-from ctg_portal.fast_html import html_format
 from diagnostics import charts
 from diagnostics.choices import FindingKind
 from diagnostics.indicators import COMPUTED_DECIMALS, Formula, formula_for
@@ -114,8 +112,6 @@ class IndicatorTable:
     value_count: int
     communes_chart: "Chart | None" = None
     years_chart: "Chart | None" = None
-    # The ``<tr>`` rows of the table, written here once rather than by a template loop per cell.
-    body_html: SafeString = SafeString("")
 
     @property
     def is_computed(self) -> bool:
@@ -183,33 +179,7 @@ def _build_table(
         value_count=len(numbers),
     )
     table.communes_chart, table.years_chart = _charts(table, decimals=decimals)
-    table.body_html = _table_body_html(rows)
     return table
-
-
-def _table_body_html(rows: list[TableRow]) -> SafeString:
-    """The rows of an indicator's table: the intercommunality first (marked), then each commune."""
-    no_value = html_format('<span aria-hidden="true">—</span><span class="visually-hidden">{}</span>', _("no value"))
-    epci_mark = html_format(' <span class="small fw-normal text-body-secondary">({})</span>', _("intercommunality"))
-    lines = []
-    for row in rows:
-        cells = "".join(_value_cell(cell.display) if cell.display else f"<td>{no_value}</td>" for cell in row.cells)
-        lines.append(
-            html_format(
-                '<tr{}><th scope="row">{}{}</th>{}</tr>\n',
-                mark_safe(' class="epci-row"') if row.is_epci else "",
-                row.territory.display_name,
-                epci_mark if row.is_epci else "",
-                SafeString(cells),
-            )
-        )
-    return mark_safe("".join(lines))  # every piece above is escaped by html_format
-
-
-@lru_cache(maxsize=8192)
-def _value_cell(display: str) -> str:
-    # A formatted number, escaped once per distinct value rather than once per cell of every page.
-    return html_format("<td>{}</td>", display)
 
 
 def _charts(table: IndicatorTable, *, decimals: int | None) -> tuple[Chart | None, Chart | None]:
@@ -317,12 +287,37 @@ def group_by_domain(tables: list[IndicatorTable]) -> list[IndicatorGroup]:
 
 
 def findings_queryset() -> QuerySet:
-    # The fiches actions answering each need: the relation is declared by the action plan (the app above
-    # this one), so it is reached through the field rather than by importing its model.
-    action_model = Finding._meta.get_field("answering_actions").related_model
-    # Only what the page writes of each (hundreds of them on a large plan).
-    actions = action_model.objects.only("pk", "code", "title").order_by("orientation__position", "position", "code")
-    return Finding.objects.prefetch_related(Prefetch("answering_actions", queryset=actions)).order_by("position", "id")
+    return Finding.objects.order_by("position", "id")
+
+
+class Answer(NamedTuple):
+    """A fiche action answering a need: what the page writes of it (hundreds of them on a large plan)."""
+
+    pk: int
+    code: str
+    title: str
+
+
+def with_answers(findings: list[Finding]) -> list[Finding]:
+    """Gives each finding ``answers`` (the fiches answering it, in the plan's order) and ``answer_count``,
+    in one query of tuples rather than a prefetch of model instances.
+
+    The relation is declared by the action plan (the app above this one), so it is reached through the
+    field rather than by importing its model.
+    """
+    through = Finding._meta.get_field("answering_actions").through
+    rows = (
+        through.objects.filter(finding__in=[finding.pk for finding in findings])
+        .order_by("action__orientation__position", "action__position", "action__code", "action_id")
+        .values_list("finding_id", "action_id", "action__code", "action__title")
+    )
+    by_finding: dict[int, list[Answer]] = defaultdict(list)
+    for finding_id, *answer in rows:
+        by_finding[finding_id].append(Answer(*answer))
+    for finding in findings:
+        finding.answers = by_finding.get(finding.pk, [])
+        finding.answer_count = len(finding.answers)
+    return findings
 
 
 @dataclass
@@ -365,95 +360,21 @@ class DomainFindings:
 ANSWERS_SHOWN = 4
 
 
-def _action_url_maker(convention_pk: int):
-    """The fiche page's URL for any pk, from one ``reverse`` rather than one per link."""
-    sample = reverse("action_plans:action_detail", kwargs={"convention_pk": convention_pk, "pk": 987654321})
-    before, after = sample.split("987654321", 1)
-    return lambda pk: f"{before}{pk}{after}"
-
-
-def answering_actions_html(
-    need: Finding, *, convention_pk: int, url_of=None, limit: int | None = ANSWERS_SHOWN
-) -> SafeString:
-    """The fiches answering ``need`` (prefetched), the first ``limit`` of them and a link loading the rest;
-    "" for a finding that is not a need. The page and the htmx fragment both write it here."""
-    if need.kind != FindingKind.NEED:
-        return SafeString("")
-    actions = need.answering_actions.all()
-    if not actions:
-        return html_format(
-            '<span class="badge no-action-badge">'
-            '<i class="bi bi-exclamation-triangle" aria-hidden="true"></i> {}</span>',
-            _("No action"),
-        )
-    url_of = url_of or _action_url_maker(convention_pk)
-    shown = list(actions) if limit is None else list(actions[:limit])
-    # The arrow before each item is drawn by the style sheet (.answering-actions li::before).
-    items = SafeString(
-        "".join(
-            html_format(
-                '<li><a href="{}"><span class="action-code">{}</span> {}</a></li>', url_of(a.pk), a.code, a.title
-            )
-            for a in shown
-        )
-    )
-    more = ""
-    if hidden := len(actions) - len(shown):
-        more_url = reverse("diagnostics:answering_actions", kwargs={"convention_pk": convention_pk, "pk": need.pk})
-        more = html_format(
-            '<a class="small no-print" href="{url}" hx-get="{url}" hx-target="#answers-{pk}" hx-swap="outerHTML">'
-            "{label}"
-            '<span class="visually-hidden"> — {title}</span></a>',
-            url=more_url,
-            pk=need.pk,
-            label=ngettext("Show the other fiche action", "Show the %(count)s other fiches actions", hidden)
-            % {"count": hidden},
-            title=need.title,
-        )
-    heading = ngettext("Answered by the fiche action", "Answered by the fiches actions", len(actions))
-    return html_format(
-        '<div class="small answering-actions" id="answers-{}"><span class="fw-semibold">{}</span>'
-        '<ul class="list-unstyled mb-0">{}</ul>{}</div>',
-        need.pk,
-        heading,
-        items,
-        more,
-    )
-
-
-def _with_answers(findings: list[Finding], *, convention_pk: int, unfolded: int | None = None) -> list[Finding]:
-    """Gives each finding ``answers_html`` and ``answer_count``, so the template loops over neither.
-    The need ``unfolded`` (the no-JavaScript way to see them all) lists every fiche answering it."""
-    url_of = _action_url_maker(convention_pk)
-    for finding in findings:
-        finding.answer_count = len(finding.answering_actions.all())
-        finding.answers_html = answering_actions_html(
-            finding,
-            convention_pk=convention_pk,
-            url_of=url_of,
-            limit=None if finding.pk == unfolded else ANSWERS_SHOWN,
-        )
-    return findings
-
-
 def need_with_answers(*, diagnostic: Diagnostic, pk: int) -> Finding:
     """One need of the diagnostic with every fiche answering it, or 404."""
-    return get_object_or_404(findings_queryset(), diagnostic=diagnostic, kind=FindingKind.NEED, pk=pk)
+    need = get_object_or_404(findings_queryset(), diagnostic=diagnostic, kind=FindingKind.NEED, pk=pk)
+    return with_answers([need])[0]
 
 
 def finding_list(*, diagnostic: Diagnostic, domain: Domain, kind: str) -> FindingList:
-    findings = list(findings_queryset().filter(diagnostic=diagnostic, domain=domain, kind=kind))
-    _with_answers(findings, convention_pk=diagnostic.convention_id)
+    findings = with_answers(list(findings_queryset().filter(diagnostic=diagnostic, domain=domain, kind=kind)))
     can_add = diagnostic.convention.domains.filter(pk=domain.pk).exists()
     return FindingList(domain=domain, kind=kind, findings=findings, can_add=can_add)
 
 
-def findings_by_domain(
-    *, diagnostic: Diagnostic, domains: list[Domain], unfolded: int | None = None
-) -> list[DomainFindings]:
+def findings_by_domain(*, diagnostic: Diagnostic, domains: list[Domain]) -> list[DomainFindings]:
     """Every domain of the convention, then any other domain that has findings (so nothing is hidden)."""
-    findings = list(findings_queryset().filter(diagnostic=diagnostic).select_related("domain"))
-    _with_answers(findings, convention_pk=diagnostic.convention_id, unfolded=unfolded)
+    findings = with_answers(list(findings_queryset().filter(diagnostic=diagnostic).select_related("domain")))
     by_key: dict[tuple[int, str], list[Finding]] = defaultdict(list)
     extra_domains: dict[int, Domain] = {}
     convention_domain_ids = {domain.pk for domain in domains}
@@ -539,9 +460,8 @@ class DiagnosticPage:
         return sum(len(group.tables) for group in self.indicator_groups)
 
 
-def diagnostic_page(*, convention: Convention, unfolded: int | None = None) -> DiagnosticPage:
-    """Everything the diagnostic page shows, in about eight queries whatever the sizes; ``unfolded``:
-    the need whose answering fiches are all listed (see ``ANSWERS_SHOWN``)."""
+def diagnostic_page(*, convention: Convention) -> DiagnosticPage:
+    """Everything the diagnostic page shows, in eight queries whatever the sizes."""
     diagnostic = getattr(convention, "diagnostic", None)
     if diagnostic is None:
         return DiagnosticPage(diagnostic=None)
@@ -553,7 +473,7 @@ def diagnostic_page(*, convention: Convention, unfolded: int | None = None) -> D
         domains=domains,
         indicator_groups=group_by_domain(tables),
         indicators_without_values=without_values,
-        findings=findings_by_domain(diagnostic=diagnostic, domains=domains, unfolded=unfolded),
+        findings=findings_by_domain(diagnostic=diagnostic, domains=domains),
         consultations=consultations_of(diagnostic),
         commune_count=len(communes),
     )

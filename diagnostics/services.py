@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from conventions import render_cache
 from conventions.models import Convention, Domain
 from conventions.permissions import diagnostic_edit_refusal
 from conventions.services.content import lock_editable_convention
@@ -248,6 +249,8 @@ def _import_rows(
                     default_user=by,
                     default_change_reason=reason,
                 )
+            if to_create or to_update:  # bulk writes send no post_save
+                render_cache.touch(diagnostic.convention_id)
     except IntegrityError as error:
         # Someone saved the same value meanwhile: the transaction is rolled back, nothing changed.
         raise PortalError(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from conventions.choices import ConventionStatus
 from conventions.departments import DEPARTMENTS
 from conventions.models import Convention, Party, current_status_condition
+from ctg_portal.search import Folded, fold
 from partners.choices import OrganisationKind
 from partners.models import Organisation
 from workflow.services.notifications import add_months
@@ -46,6 +47,23 @@ class FastSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe(options))
 
 
+class FastSearchInput(forms.TextInput):
+    """A search ``<input>`` written in Python, as Django's ``input.html`` writes it (without a template)."""
+
+    input_type = "search"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(final_attrs),
+        )
+
+
 def ending_condition(months: int, today: datetime.date) -> Q:
     """Conventions whose period ends between today and ``months`` months from now (a terminated one
     does not end: it has ended)."""
@@ -56,7 +74,7 @@ class ConventionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Title, reference or intercommunality")}),
+        widget=FastSearchInput(attrs={"placeholder": _("Title, reference or intercommunality")}),
     )
     statut = django_filters.ChoiceFilter(
         label=_("Status"),
@@ -106,13 +124,17 @@ class ConventionFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.today = today or timezone.localdate()
         self._visible_ids = visible_ids
+        # The départements of the visible conventions, when the caller has read them already (the home
+        # page does when they all fit in one page); else one query when the form is shown.
+        self.department_codes: set[str] | None = None
 
     @property
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
-            form.fields["departement"].choices = [("", _("All départements")), *self._department_choices()]
-            form.fields["caf"].choices = [("", _("All CAFs")), *self._caf_choices()]
+            # django-filter's field puts its empty_label (« Toutes les CAF ») first by itself.
+            form.fields["departement"].choices = self._department_choices()
+            form.fields["caf"].choices = self._caf_choices()
             for field in form.fields.values():
                 css_class = (
                     "form-select form-select-sm"
@@ -137,7 +159,9 @@ class ConventionFilter(django_filters.FilterSet):
 
     def _department_choices(self) -> list[tuple[str, str]]:
         codes = DEPARTMENTS.keys()
-        if self._visible_ids is not None:
+        if self.department_codes is not None:
+            codes = sorted(code for code in self.department_codes if code)
+        elif self._visible_ids is not None:
             # The départements of the conventions the user sees (one query, only when the form is shown).
             codes = sorted(
                 set(
@@ -175,15 +199,19 @@ class ConventionFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """The reference, the title or the intercommunality's names contain ``value``, whatever the
+        accents and the case (« genevois » finds « Génevois »: ``ctg_portal.search``)."""
+        term = fold(" ".join(value.split()))
+        if not term:
             return queryset
         # The intercommunality by a subquery, not an OR across a join.
-        epcis = Organisation.objects.filter(kind=OrganisationKind.EPCI).filter(
-            Q(name__icontains=value) | Q(short_name__icontains=value)
+        epcis = (
+            Organisation.objects.filter(kind=OrganisationKind.EPCI)
+            .alias(folded_name=Folded("name"), folded_short_name=Folded("short_name"))
+            .filter(Q(folded_name__contains=term) | Q(folded_short_name__contains=term))
         )
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(epci_id__in=epcis.values("pk"))
+        return queryset.alias(folded_reference=Folded("reference"), folded_title=Folded("title")).filter(
+            Q(folded_reference__contains=term) | Q(folded_title__contains=term) | Q(epci_id__in=epcis.values("pk"))
         )
 
     def filter_status(self, queryset, name, value):

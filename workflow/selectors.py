@@ -32,6 +32,12 @@ FICHES_SHOWN_PER_ORIENTATION = 8
 
 def convention_detail(*, user, pk: int) -> Convention:
     """A convention with everything its page shows: domains, parties, governance, diagnostic, plan."""
+    return with_page_sections(convention_for_user(user=user, pk=pk))
+
+
+def with_page_sections(convention: Convention) -> Convention:
+    """Prefetches what the convention page's sections show (domains, articles, parties, governance,
+    the first fiches of each orientation) onto ``convention``, fetched by ``convention_for_user``."""
     parties = Party.objects.select_related("organisation", "representative").order_by(
         "signing_order", "organisation__name", "representative__full_name"
     )
@@ -43,7 +49,6 @@ def convention_detail(*, user, pk: int) -> Convention:
     orientations = StrategicOrientation.objects.annotate(action_count=Count("actions")).prefetch_related(
         Prefetch("actions", queryset=actions[:FICHES_SHOWN_PER_ORIENTATION], to_attr="shown_actions")
     )
-    convention = convention_for_user(user=user, pk=pk)
     # Prefetch onto the already-fetched object: one query per relation, whatever their sizes.
     prefetch_related_objects(
         [convention],
@@ -102,9 +107,21 @@ def open_review_comment_count(*, convention: Convention) -> int:
 def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]) -> dict:
     """What the convention page shows of the lifecycle: timeline, versions, signatures (each knowing
     whether ``user`` may sign for its party, read the text before their turn, open its scan), open comments."""
-    versions = versions_of(convention=convention)
-    by_id = {v.pk: v for v in versions}
-    version = by_id.get(convention.approved_version_id) or by_id.get(convention.signed_version_id)
+    return {
+        "timeline": timeline(convention=convention),
+        "versions": versions_of(convention=convention),
+        "open_comment_count": open_review_comment_count(convention=convention),
+        **signing_context(user=user, convention=convention, abilities=abilities),
+    }
+
+
+def signing_context(*, user, convention: Convention, abilities: dict[str, bool]) -> dict:
+    """The version being signed (or else the one in force) and each signatory's state, each knowing
+    whether ``user`` may sign for its party, read the text before their turn, open its scan."""
+    version = convention.approved_version or convention.signed_version
+    if version is not None:
+        version.is_current = version.pk == convention.signed_version_id
+        version.is_being_signed = version.pk == convention.approved_version_id
     states = signing_states(convention=convention, version=version) if version else []
     for state in states:
         state.user_may_sign = may_sign_for(user=user, abilities=abilities, state=state)
@@ -113,13 +130,7 @@ def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]
             state.signature.can_open_scan = may_open_signature_scan(
                 user=user, abilities=abilities, signature=state.signature
             )
-    return {
-        "timeline": timeline(convention=convention),
-        "versions": versions,
-        "signing_version": version,
-        "signing_states": states,
-        "open_comment_count": open_review_comment_count(convention=convention),
-    }
+    return {"signing_version": version, "signing_states": states}
 
 
 # --- Version pages ---------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 pieces written once per fiche (see ``action_plans.rows``)."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
-from action_plans import rows
+from action_plans import plan_html, rows
 
 register = template.Library()
 
@@ -42,18 +43,61 @@ def action_monitoring(context, action) -> str:
     )
 
 
+def _csrf_input(context) -> str:
+    token = context.get("csrf_token")
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) if token else ""
+
+
 @register.simple_tag(takes_context=True)
 def plan_action_rows(context, actions) -> str:
     """The rows of one orientation's fiches on the plan page."""
-    token = context.get("csrf_token")
-    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) if token else ""
     return rows.plan_rows_html(
         actions,
         convention_pk=context["convention"].pk,
         abilities=context["abilities"],
         reorderable=bool(context.get("reorderable")),
-        csrf_input=csrf_input,
+        csrf_input=_csrf_input(context),
     )
+
+
+@register.simple_tag(takes_context=True)
+def plan_orientations(context, tree) -> str:
+    """Each orientation of the plan page with its roll-up, its edit links and its fiches."""
+    return plan_html.orientations_html(
+        tree,
+        convention_pk=context["convention"].pk,
+        abilities=context["abilities"],
+        reorderable=bool(context.get("reorderable")),
+        csrf_input=_csrf_input(context),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def plan_filters(context) -> str:
+    """The filters' form of the plan page."""
+    convention = context["convention"]
+    return plan_html.plan_filters_html(
+        context["filter"],
+        choices=context["filter_choices"],
+        action_url=reverse("action_plans:plan", kwargs={"convention_pk": convention.pk}),
+        show_reset=bool(context.get("is_filtered") or context.get("querystring")),
+    )
+
+
+@register.simple_tag
+def rollup_bar(rollup, label) -> str:
+    """The progress bar of a roll-up and how it was computed."""
+    return plan_html.rollup_html(rollup, label)
+
+
+@register.simple_tag
+def orientation_rollup(orientation, rollup, oob=False) -> str:
+    return plan_html.orientation_rollup_html(orientation, rollup, oob=bool(oob))
+
+
+@register.simple_tag
+def domain_rollups(progress, oob=False) -> str:
+    return plan_html.domain_rollups_html(progress, oob=bool(oob))
 
 
 @register.simple_tag(takes_context=True)

@@ -6,14 +6,22 @@ Every page starts from ``convention_for_user`` (404 for whoever may not see the 
 follow-up endpoints need the ``follow_up`` ability (the intercommunality's staff, whatever the
 convention's status); the services check it again. A refusal is a 403 with a French message, a
 rejected form comes back with the user's input and its errors: never a 500.
+
+The plan (unfiltered), fiche and budget pages keep their body, and the plan's workbook its bytes, in the
+render cache (``conventions.render_cache``): the key follows the convention's content version (raised by
+any change of what they show), the language, today's date and the abilities the body shows; the CSRF
+token is never cached, a marker stands for it and each response writes its own.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +32,7 @@ from action_plans.forms_monitoring import ActionQuickEditForm, FundingStatusForm
 from action_plans.history import action_conflict_message
 from action_plans.services import monitoring
 from action_plans.services.conflicts import EditConflict
+from conventions import render_cache
 from conventions.permissions import ROLE_REFUSALS
 from conventions.selectors import convention_for_user
 from ctg_portal.errors import NotAllowed, PortalError
@@ -56,38 +65,70 @@ def _filtered_actions(request, plan) -> ActionFilter:
 # --- Pages ------------------------------------------------------------------------------------
 
 
+# Stands for the CSRF token in a cached fragment: the token itself is never cached, the render cache
+# replaces this placeholder with the reader's own token in each response.
+CSRF_MARKER = render_cache.CSRF_PLACEHOLDER
+# A page number longer than this is not a page of any plan: rendered, not cached.
+_CACHED_PAGE_DIGITS = 4
+
+
+def _plan_body(request, context: dict, *, csrf_token: str) -> str:
+    """Everything under the plan page's toolbar: roll-ups, filters, orientations and their fiches."""
+    plan = context["plan"]
+    action_filter = ActionFilter(request.GET or None, queryset=selectors.plan_page_actions(plan=plan), plan=plan)
+    progress = selectors.plan_progress(plan=plan)
+    orientations = selectors.orientations_of(plan=plan)
+    page, tree = selectors.plan_page(
+        orientations=orientations,
+        actions=action_filter.qs,
+        progress=progress,
+        filtered=action_filter.is_filtered,
+        page_number=request.GET.get("page"),
+    )
+    body_context = {
+        **context,
+        "csrf_token": csrf_token,
+        "filter": action_filter,
+        "filter_choices": selectors.plan_filter_choices(plan=plan, orientations=orientations, progress=progress),
+        "progress": progress,
+        "tree": tree,
+        "page_obj": page,
+        "match_count": page.paginator.count,
+        "is_filtered": action_filter.is_filtered,
+        # Moving a fiche or an orientation needs its neighbours on screen: not on a partial view.
+        "reorderable": not action_filter.is_filtered and not page.has_other_pages(),
+    }
+    return render_to_string("action_plans/_plan_body.html", body_context)
+
+
 @require_GET
 def plan(request, convention_pk: int):
     context = _page_context(request, convention_pk)
     plan = context["plan"]
     if plan is not None:
-        action_filter = _filtered_actions(request, plan)
-        progress = selectors.plan_progress(plan=plan)
-        page, tree = selectors.plan_page(
-            orientations=selectors.orientations_of(plan=plan),
-            actions=action_filter.qs,
-            progress=progress,
-            filtered=action_filter.is_filtered,
-            page_number=request.GET.get("page"),
-        )
         filters_only = request.GET.copy()
         filters_only.pop("page", None)
-        context.update(
-            filter=action_filter,
-            progress=progress,
-            tree=tree,
-            page_obj=page,
-            match_count=page.paginator.count,
-            is_filtered=action_filter.is_filtered,
-            # Moving a fiche or an orientation needs its neighbours on screen: not on a partial view.
-            reorderable=not action_filter.is_filtered and not page.has_other_pages(),
-            querystring=filters_only.urlencode(),
-        )
+        context["querystring"] = filters_only.urlencode()
+        page_number = request.GET.get("page", "")
+        if set(request.GET) <= {"page"} and len(page_number) <= _CACHED_PAGE_DIGITS:
+            # Unfiltered, the body is the same for everyone with the same abilities until the plan
+            # changes (the render cache's key follows the convention's content version and today's date).
+            abilities = context["abilities"]
+            body = render_cache.cached_html(
+                context["convention"],
+                "action_plans:plan",
+                vary=(bool(abilities["edit"]), bool(abilities["follow_up"]), page_number),
+                render=lambda: _plan_body(request, context, csrf_token=CSRF_MARKER),
+                request=request,
+            )
+        else:
+            body = _plan_body(request, context, csrf_token=get_token(request))
+        context["plan_body"] = mark_safe(body)  # rendered by the template engine, escaped there
     return render(request, "action_plans/plan.html", context)
 
 
-def _action_detail_context(request, convention_pk: int, pk: int, *, progress_form=None) -> dict:
-    context = _page_context(request, convention_pk)
+def _action_detail_context(request, convention_pk: int, pk: int, *, progress_form=None, context=None) -> dict:
+    context = dict(context or _page_context(request, convention_pk))
     action = selectors.action_for_page(convention=context["convention"], pk=pk)
     context.update(
         action=action,
@@ -98,30 +139,66 @@ def _action_detail_context(request, convention_pk: int, pk: int, *, progress_for
     return context
 
 
+def _action_detail_page(request, convention_pk: int, pk: int, *, progress_form=None, status: int = 200):
+    """The fiche page; its body is cached (per fiche and abilities) unless it shows a form the user filled."""
+    if progress_form is not None:
+        context = _action_detail_context(request, convention_pk, pk, progress_form=progress_form)
+        context["fiche_body"] = render_to_string("action_plans/_fiche_body.html", context, request=request)
+        return render(request, "action_plans/action_detail.html", context, status=status)
+    context = _page_context(request, convention_pk)
+    convention, abilities = context["convention"], context["abilities"]
+    loaded = {}
+
+    def render_body() -> str:
+        detail = _action_detail_context(request, convention_pk, pk, context=context)  # 404 if not in the plan
+        loaded["action"] = detail["action"]
+        return render_to_string("action_plans/_fiche_body.html", {**detail, "csrf_token": CSRF_MARKER})
+
+    body = render_cache.cached_html(
+        convention,
+        "action_plans:fiche",
+        vary=(pk, bool(abilities["edit"]), bool(abilities["follow_up"])),
+        render=render_body,
+        request=request,
+    )
+    # From the cache, the title and breadcrumb still need the fiche's code and title (and a 404 if it is gone).
+    context["action"] = loaded.get("action") or selectors.action_heading(convention=convention, pk=pk)
+    context["fiche_body"] = body
+    return render(request, "action_plans/action_detail.html", context, status=status)
+
+
 @require_GET
 def action_detail(request, convention_pk: int, pk: int):
-    return render(request, "action_plans/action_detail.html", _action_detail_context(request, convention_pk, pk))
+    return _action_detail_page(request, convention_pk, pk)
 
 
-@require_GET
-def budget(request, convention_pk: int):
-    context = _page_context(request, convention_pk)
+def _budget_body(context: dict) -> str:
     summary = selectors.budget_summary(plan=context["plan"])
     labels = {
         "planned": pgettext("budget", "Planned"),
         "granted": pgettext("budget", "Granted"),
         "paid": pgettext("budget", "Paid"),
     }
-    context.update(
-        summary=summary,
-        funder_tabs=[(key, labels[key], summary.by_funder.crosstab(key)) for key in selectors.MEASURES],
-        domain_tabs=[(key, labels[key], summary.by_domain.crosstab(key)) for key in selectors.MEASURES],
+    body_context = {
+        **context,
+        "summary": summary,
+        "funder_tabs": [(key, labels[key], summary.by_funder.crosstab(key)) for key in selectors.MEASURES],
+        "domain_tabs": [(key, labels[key], summary.by_domain.crosstab(key)) for key in selectors.MEASURES],
+    }
+    return render_to_string("action_plans/_budget_body.html", body_context)
+
+
+@require_GET
+def budget(request, convention_pk: int):
+    context = _page_context(request, convention_pk)
+    # The same tables for everyone who may see the convention, until one of its funding lines changes.
+    context["budget_body"] = render_cache.cached_html(
+        context["convention"], "action_plans:budget", render=lambda: _budget_body(context)
     )
     return render(request, "action_plans/budget.html", context)
 
 
-def _export_actions(request, convention_pk: int, *, lines: bool):
-    context = _page_context(request, convention_pk)
+def _export_actions(request, context: dict, *, lines: bool):
     plan = context["plan"]
     if plan is None:
         return context, []
@@ -135,18 +212,29 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     return response
 
 
+def _plan_xlsx(request, context: dict) -> bytes:
+    context, actions = _export_actions(request, context, lines=True)
+    return exports.plan_xlsx(convention=context["convention"], actions=actions)
+
+
 @require_GET
 def export_xlsx(request, convention_pk: int):
     """The whole plan, or the fiches matching the page's filters (same GET parameters)."""
-    context, actions = _export_actions(request, convention_pk, lines=True)
-    content = exports.plan_xlsx(convention=context["convention"], actions=actions)
-    filename = exports.export_filename(convention=context["convention"], extension="xlsx")
+    context = _page_context(request, convention_pk)
+    convention = context["convention"]
+    if request.GET:  # the fiches matching the filters: written afresh
+        content = _plan_xlsx(request, context)
+    else:
+        # The whole plan's workbook is the same for everyone who may see it until the plan changes (the
+        # render cache's key follows the convention's content version, the language and today's date).
+        content = render_cache.cached(convention, "action_plans:xlsx", build=lambda: _plan_xlsx(request, context))
+    filename = exports.export_filename(convention=convention, extension="xlsx")
     return _attachment(content, exports.XLSX_CONTENT_TYPE, filename)
 
 
 @require_GET
 def export_csv(request, convention_pk: int):
-    context, actions = _export_actions(request, convention_pk, lines=False)
+    context, actions = _export_actions(request, _page_context(request, convention_pk), lines=False)
     filename = exports.export_filename(convention=context["convention"], extension="csv")
     return _attachment(exports.plan_csv(actions=actions), exports.CSV_CONTENT_TYPE, filename)
 
@@ -284,8 +372,7 @@ def progress_update_create(request, convention_pk: int, pk: int):
         messages.success(request, _("Progress update of fiche %(code)s recorded.") % {"code": action.code})
         return redirect(_detail_url(convention, action.pk, "suivi"))
     # Without JavaScript: the whole page again, with what the user typed and the errors.
-    detail = _action_detail_context(request, convention_pk, pk, progress_form=form)
-    return render(request, "action_plans/action_detail.html", detail, status=200)
+    return _action_detail_page(request, convention_pk, pk, progress_form=form)
 
 
 def _inline_edit(request, convention_pk: int, pk: int, *, kind: str):

@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conventions.models import Domain
-from diagnostics import selectors, services
+from diagnostics import fragments, selectors, services
 from diagnostics.forms import FindingForm, apply_errors
 from diagnostics.views.common import Scope, handles_refusal, scope
 from diagnostics.views.page import detail_url
@@ -28,15 +29,33 @@ def _kind(kind_slug: str) -> str:
 
 
 def _render_list(request, current: Scope, finding_list, *, form=None, mode: str = "", editing_pk=None):
-    context = {
-        "convention": current.convention,
-        "abilities": current.abilities,
-        "finding_list": finding_list,
-        "form": form,
-        "form_mode": mode,
-        "editing_pk": editing_pk,
-    }
-    return render(request, "diagnostics/_finding_list.html", context)
+    """The list as the page writes it; in ``mode`` "add" or "edit", with the inline form in it."""
+    urls = fragments.Urls(current.convention.pk)
+    form_html = ""
+    if mode:
+        form_url = urls.finding_add(finding_list) if mode == "add" else urls.edit(editing_pk)
+        form_html = render_to_string(
+            "diagnostics/_finding_inline_form.html",
+            {
+                "convention": current.convention,
+                "finding_list": finding_list,
+                "form": form,
+                "form_url": form_url,
+                "list_url": urls.finding_list(finding_list),
+                "submit_label": _("Add") if mode == "add" else _("Save"),
+            },
+            request,
+        )
+    html = fragments.finding_list_html(
+        finding_list,
+        can_edit=current.abilities["edit"],
+        urls=urls,
+        labels=fragments.Labels.current(),
+        form_html=form_html,
+        form_mode=mode,
+        editing_pk=editing_pk,
+    )
+    return HttpResponse(fragments.with_csrf(html, request))
 
 
 def _list_of(current: Scope, domain, kind: str):
@@ -185,5 +204,4 @@ def answering_actions(request, convention_pk: int, pk: int):
     need = selectors.need_with_answers(diagnostic=current.diagnostic, pk=pk)
     if not request.htmx:
         return redirect(f"{detail_url(convention_pk)}?besoin={need.pk}#finding-{need.pk}")
-    html = selectors.answering_actions_html(need, convention_pk=convention_pk, limit=None)
-    return HttpResponse(html)
+    return HttpResponse(fragments.answering_actions_html(need, urls=fragments.Urls(convention_pk), limit=None))

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from diagnostics import selectors, services
+from diagnostics import fragments, selectors, services
 from diagnostics.forms import DiagnosticForm, IndicatorValuesForm, apply_errors
 from diagnostics.indicators import formula_for
 from diagnostics.models import IndicatorDefinition, IndicatorValue
@@ -23,14 +23,24 @@ def detail_url(convention_pk: int, anchor: str = "") -> str:
 @require_GET
 def diagnostic_detail(request, convention_pk: int):
     current = scope(request, convention_pk, need_diagnostic=False)
-    unfolded = request.GET.get("besoin", "")
-    page = selectors.diagnostic_page(
-        convention=current.convention, unfolded=int(unfolded) if unfolded.isdigit() else None
-    )
+    body = ""
+    if current.diagnostic is not None:
+        unfolded = request.GET.get("besoin", "")
+        body = fragments.diagnostic_body(
+            current.convention,
+            can_edit=current.abilities["edit"],
+            request=request,
+            unfolded=int(unfolded) if unfolded.isdigit() else None,
+        )
     return render(
         request,
         "diagnostics/detail.html",
-        {"convention": current.convention, "abilities": current.abilities, "page": page},
+        {
+            "convention": current.convention,
+            "abilities": current.abilities,
+            "diagnostic": current.diagnostic,
+            "body": body,
+        },
     )
 
 
@@ -63,16 +73,17 @@ def indicator_card(request, convention_pk: int, code: str):
         return redirect(detail_url(convention_pk, f"indicator-{code}"))
     definition = _definition(code)
     tables = _tables(current, {definition.code})
-    return render(
-        request,
-        "diagnostics/_indicator_card.html",
-        {
-            "convention": current.convention,
-            "abilities": current.abilities,
-            "table": tables[0],
-            "saved": "",
-            "oob": False,
-        },
+    return HttpResponse(_card(current, tables[0]))
+
+
+def _card(current, table, *, saved: str = "", oob: bool = False) -> str:
+    return fragments.indicator_card_html(
+        table,
+        can_edit=current.abilities["edit"],
+        urls=fragments.Urls(current.convention.pk),
+        labels=fragments.Labels.current(),
+        saved=saved,
+        oob=oob,
     )
 
 
@@ -135,17 +146,9 @@ def indicator_edit(request, convention_pk: int, code: str):
             if formula is not None and definition.code in formula.codes:
                 dependents.add(other.code)
         tables = _tables(current, {definition.code, *dependents})
-        return render(
-            request,
-            "diagnostics/_indicator_saved.html",
-            {
-                "convention": current.convention,
-                "abilities": current.abilities,
-                "table": next(table for table in tables if table.code == definition.code),
-                "dependents": [table for table in tables if table.code != definition.code],
-                "saved": saved,
-            },
-        )
+        edited = next(table for table in tables if table.code == definition.code)
+        others = [_card(current, table, oob=True) for table in tables if table.code != definition.code]
+        return HttpResponse(_card(current, edited, saved=saved) + "".join(others))
     context = {
         "convention": current.convention,
         "abilities": current.abilities,

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conventions import render_cache
 from conventions.choices import DocumentKind, DocumentStatus
 from conventions.models import Convention, ConventionVersion, GeneratedDocument, Meeting
 from conventions.permissions import ROLE_REFUSALS, draft_pdf_refusal
@@ -121,6 +122,7 @@ def _reset(document: GeneratedDocument, *, by) -> None:
 def _note_unsent(document_id: int, task_id: str) -> None:
     """The broker refused the task: the row says so (the page, the sweeper), unless a newer task took over."""
     GeneratedDocument.objects.filter(pk=document_id, task_id=task_id).update(enqueue_failed_at=timezone.now())
+    render_cache.touch(GeneratedDocument.objects.filter(pk=document_id).values("convention_id"))  # no post_save
 
 
 def _queue_on_commit(document: GeneratedDocument) -> None:

@@ -44,6 +44,7 @@ from partners import permissions
 from partners.choices import MembershipRole
 from partners.models import Invitation, Membership, Organisation, Representative
 from partners.selectors_people import invitation_state, token_digest
+from partners.signals import rows_written_in_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ def _send_task():
 
 def _note_enqueue_failure(invitation_pk: int) -> None:
     Invitation.objects.filter(pk=invitation_pk, sent_at__isnull=True).update(enqueue_failed_at=timezone.now())
+    rows_written_in_bulk.send(sender=Invitation, pks=[invitation_pk])
 
 
 def _queue_sending(invitation: Invitation) -> None:

@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from partners import denominations
 from partners.choices import OrganisationKind
 from partners.models import Organisation
+from partners.signals import rows_written_in_bulk
 from partners.territory_data import (
     COMMUNES_FILE_NAME,
     EPCI_FILE_NAME,
@@ -315,6 +316,10 @@ def _write_territories(epcis: list[EpciRecord], *, by: AbstractBaseUser | None) 
 
     _create(communes_to_create, now=now, by=by)
     _update(commune_changes, now=now, by=by)
+    if epcis_to_create or epci_changes or communes_to_create or commune_changes:
+        # Names, populations and communes show on conventions' pages (their articles count the communes):
+        # one signal for the whole import, which bulk writes made without post_save.
+        rows_written_in_bulk.send(sender=Organisation, pks=None)
     return ImportReport(
         epcis_created=len(epcis_to_create),
         epcis_updated=len(epci_changes),

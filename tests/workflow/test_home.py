@@ -29,7 +29,7 @@ from tests.conventions.factories import (
 )
 from tests.partners.factories import MembershipFactory, OrganisationFactory, RepresentativeFactory, UserFactory
 from tests.roles import EXPECTED, ROLES, world  # noqa: F401 — the fixture
-from workflow.selectors_home import FILTERS_FROM, HOME_PAGE_SIZE, SUMMARY_FROM
+from workflow.selectors_home import FILTERS_FROM, HOME_PAGE_SIZE, SUMMARY_FROM, status_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +322,26 @@ def test_filters_by_status_caf_departement_ending_and_text(client, caf_officer_w
     assert listed(client, departement="46", statut="draft") == {refs["cahors"]}
 
 
+def test_the_search_ignores_accents_and_case(client, caf_officer_world):
+    officer, conventions, _elsewhere = caf_officer_world
+    client.force_login(officer)
+    caf = conventions["cahors"].parties.get().organisation
+    genevois = ConventionFactory(
+        epci=OrganisationFactory(intercommunality=True, name="Communauté de communes du Génevois", short_name="")
+    )
+    cote = ConventionFactory(title="CTG de la Côte-d’Or et du Cœur de France")
+    for convention in (genevois, cote):
+        PartyFactory(convention=convention, organisation=caf)
+
+    for term in ("Genevois", "génevois", "GÉNEVOIS", "  genevois "):
+        assert listed(client, q=term) == {genevois.reference}, term
+    for term in ("cote", "CÔTE", "côte-d'or", "cote d’or", "coeur de france", "CŒUR"):
+        assert listed(client, q=term) == {cote.reference}, term
+    assert listed(client, q="genevoise") == set()
+    assert listed(client, q="%") == set(), "LIKE's wildcards are searched as text"
+    assert listed(client, q="ctg-46-CAHORS") == {conventions["cahors"].reference}
+
+
 def test_the_caf_filter_offers_only_cafs_of_the_users_conventions(client, caf_officer_world):
     officer, conventions, elsewhere = caf_officer_world
     client.force_login(officer)
@@ -447,7 +467,9 @@ def test_caf_officer_home_query_count_does_not_grow_with_conventions(client):
     officer = MembershipFactory(organisation=caf).user
     client.force_login(officer)
     counts = []
-    for added in (12, 48):  # 12, then 60 conventions
+    # 30, then 60 conventions: more than a page, so the counts per status and the choices are read by
+    # queries of their own (one page or less reads fewer: test_a_list_of_one_page_counts_from_its_rows).
+    for added in (30, 30):
         _epci, conventions = bulk_conventions(added)
         for convention in conventions:
             PartyFactory(convention=convention, organisation=caf)
@@ -482,3 +504,25 @@ def test_rows_render_without_a_query_per_row(client):
     assert table.count("<tr>") == FILTERS_FROM + 1
     assert len(re.findall(r'<td[^>]* class="text-end">\s*1\s*</td>', table)) == FILTERS_FROM + 1, "one signatory each"
     assert table.count("Jeunesse") == FILTERS_FROM + 1
+
+
+def test_a_list_of_one_page_counts_from_its_rows(client, caf_officer_world):
+    """Whoever sees at most a page of conventions gets the same counts per status and the same
+    départements from the page's rows as the queries would give, with fewer queries."""
+    officer, conventions, _elsewhere = caf_officer_world
+    client.force_login(officer)
+    visible = Convention.objects.visible_to(officer)
+    assert FILTERS_FROM < visible.count() <= HOME_PAGE_SIZE
+    response = client.get(HOME_URL)
+    home = response.context["home"]
+    expected, _ending = status_counts(visible, today=timezone.localdate())
+    assert len(expected) == 3, "drafts, one in force, one in review"
+    assert {item.status: item.count for item in home.status_counts} == expected
+    assert home.total == sum(expected.values()) == visible.count()
+    departements = [value for value, _label in response.context["filter"].form.fields["departement"].choices]
+    assert departements == ["", "12", "33", "46"], "the empty choice once, then the départements seen"
+    one_page = _queries(client, {})
+    caf = conventions["cahors"].parties.get().organisation
+    for convention in bulk_conventions(HOME_PAGE_SIZE, department_code="12")[1]:
+        PartyFactory(convention=convention, organisation=caf)
+    assert one_page < _queries(client, {}) <= HOME_LIST_MAX_QUERIES

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conventions import render_cache
 from conventions.choices import ConventionStatus, LifecycleAction, PartyRole, SignatureMethod
 from conventions.models import Convention, ConventionVersion, Party, Signature
 from conventions.permissions import ROLE_REFUSALS, represents
@@ -240,6 +241,7 @@ def convention_decline(
             "reason": reason,
         }
         Signature.objects.filter(version=version, voided_at__isnull=True).update(voided_at=now, void_reason=void_reason)
+        render_cache.touch(version.convention_id)  # update() sends no post_save
         lifecycle.convention_transition(
             convention=locked,
             action=LifecycleAction.DECLINE,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from action_plans.models import ActionPlan
+from conventions import render_cache
 from conventions.choices import ConventionStatus, GovernanceBodyKind, PartyRole
 from conventions.model_text import default_articles
 from conventions.models import Article, Convention, Domain, GovernanceBody, Party
@@ -197,6 +198,7 @@ def convention_start(
         Article,
         default_user=by,
     )
+    render_cache.touch(convention.pk)  # bulk_create sends no post_save
     _track(Diagnostic(convention=convention, started_on=today or timezone.localdate()), by).save()
     _track(ActionPlan(convention=convention), by).save()
     for kind, name, mission in COMMITTEES:

@@ -1,7 +1,10 @@
 """Pages of conventions: thin views calling selectors, abilities from the policy module."""
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
+from conventions import render_cache
+from conventions.selectors import convention_for_user, versions_of
 from workflow import readiness, selectors, selectors_home, selectors_start
 
 
@@ -18,17 +21,45 @@ def home(request):
 
 
 def convention_detail(request, convention_pk: int):
-    convention = selectors.convention_detail(user=request.user, pk=convention_pk)
+    convention = convention_for_user(user=request.user, pk=convention_pk)
     abilities = convention.get_abilities(request.user)
-    return render(
-        request,
-        "workflow/convention_detail.html",
-        {
-            "convention": convention,
-            "abilities": abilities,
-            "diagnostic_summary": selectors.diagnostic_summary(convention=convention),
-            # What is missing for the CAF's review, for the staff who fix it while they edit the text.
-            "readiness": readiness.review_readiness(convention) if abilities["edit"] else None,
-            **selectors.workflow_context(user=request.user, convention=convention, abilities=abilities),
-        },
+    # What is the same for every reader with the same abilities comes from the render cache
+    # (conventions/render_cache.py), rendered without the request: no user, no message; the forms'
+    # CSRF token is put in when served. Only the signing panel, which knows who reads, is rendered here.
+    vary = sorted(name for name, allowed in abilities.items() if allowed)
+    lifecycle: dict = {}
+
+    def lifecycle_context() -> dict:
+        if not lifecycle:
+            lifecycle.update(
+                convention=convention,
+                abilities=abilities,
+                timeline=selectors.timeline(convention=convention),
+                versions=versions_of(convention=convention),
+                open_comment_count=selectors.open_review_comment_count(convention=convention),
+            )
+        return lifecycle
+
+    def top() -> str:
+        context = lifecycle_context()
+        # What is missing for the CAF's review, for the staff who fix it while they edit the text.
+        context["readiness"] = readiness.review_readiness(convention) if abilities["edit"] else None
+        return render_to_string("workflow/_convention_top.html", render_cache.fragment_context(context))
+
+    def sections() -> str:
+        selectors.with_page_sections(convention)
+        context = {**lifecycle_context(), "diagnostic_summary": selectors.diagnostic_summary(convention=convention)}
+        return render_to_string("workflow/_convention_sections.html", render_cache.fragment_context(context))
+
+    # The sections first: on a miss, their prefetches (domains, parties) serve the header and panels too.
+    sections_html = render_cache.cached_html(
+        convention, "workflow:detail:sections", vary=vary, render=sections, request=request
     )
+    context = {
+        "convention": convention,
+        "abilities": abilities,
+        "top_html": render_cache.cached_html(convention, "workflow:detail:top", vary=vary, render=top, request=request),
+        "sections_html": sections_html,
+        **selectors.signing_context(user=request.user, convention=convention, abilities=abilities),
+    }
+    return render(request, "workflow/convention_detail.html", context)

@@ -9,11 +9,13 @@ whole page and comes back to the part with a message. A refusal is a message, ne
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from conventions import render_cache
 from conventions.models import Convention, Party, ReviewComment
 from ctg_portal.errors import PortalError
 from workflow import selectors
@@ -31,7 +33,10 @@ def _only_open(data) -> bool:
 
 def _convention(request, convention_pk: int) -> Convention:
     """The convention (404 for whoever may not see it), its parties ready for the lifecycle bar."""
-    convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
+    return _with_parties(selectors.convention_for_user(user=request.user, pk=convention_pk))
+
+
+def _with_parties(convention: Convention) -> Convention:
     parties = Party.objects.select_related("organisation").order_by("signing_order", "organisation__name")
     prefetch_related_objects([convention], Prefetch("parties", queryset=parties))
     return convention
@@ -46,20 +51,26 @@ def _page_url(convention: Convention, *, only_open: bool, key: str = "") -> str:
 
 @require_GET
 def review(request, convention_pk: int):
-    convention = _convention(request, convention_pk)
+    convention = selectors.convention_for_user(user=request.user, pk=convention_pk)
+    abilities = convention.get_abilities(request.user)
     only_open = _only_open(request.GET)
-    return render(
-        request,
-        "workflow/review/review.html",
-        {
-            "convention": convention,
-            "abilities": convention.get_abilities(request.user),
+
+    def body() -> str:
+        context = {
+            "convention": _with_parties(convention),
+            "abilities": abilities,
             "timeline": selectors.timeline(convention=convention),
             "page": selectors.review_page(convention=convention, only_open=only_open),
             "only_open": only_open,
             "origin": "review",
-        },
-    )
+        }
+        return render_to_string("workflow/review/_review_body.html", render_cache.fragment_context(context))
+
+    # The same for every reader with the same abilities and filter: from the render cache
+    # (conventions/render_cache.py), rendered without the request; the forms' CSRF token is put in here.
+    vary = [*sorted(name for name, allowed in abilities.items() if allowed), f"only_open={only_open}"]
+    body_html = render_cache.cached_html(convention, "workflow:review:body", vary=vary, render=body, request=request)
+    return render(request, "workflow/review/review.html", {"convention": convention, "body_html": body_html})
 
 
 def _answer(request, convention: Convention, *, key: str, message: str = "", error: str = "", **forms):

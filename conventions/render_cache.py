@@ -1,0 +1,272 @@
+"""Cached HTML fragments of a convention's pages, invalidated by a per-convention counter.
+
+A fragment (the action plan's tree on the convention page, the findings of the diagnostic…) is cached
+under a key naming everything it depends on: the fragment's name, the convention (primary key and
+creation time, so test databases that reuse keys never collide), its ``content_version``, the active
+language, today's date (lateness and statuses depend on it), a release token (a deployment may change
+templates) and ``vary``, what else the caller's fragment depends on (the user's abilities…).
+
+``content_version`` goes up in the same transaction as any change of a row shown on the convention's
+pages: each app registers its models in its ``AppConfig.ready()`` with ``watch(Model, conventions_of=…)``,
+and post-save, pre-delete and many-to-many receivers call ``touch``. A key is therefore never reused
+for other content: there is nothing to delete, old entries just age out of the cache. Writes that send
+no signal (``QuerySet.update``, ``bulk_create``, ``bulk_update``, raw SQL) call ``touch`` themselves;
+``tests/conventions/test_render_cache.py`` checks that every model of the portal is watched (or
+ignored with a reason).
+
+Never cache what belongs to one user: no CSRF token, no message, no user name inside a fragment.
+"""
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import request_started
+from django.db import models
+from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from conventions.models import Convention
+from partners.signals import rows_written_in_bulk
+
+
+class _All:
+    """``conventions_of`` answers this for rows every convention may show (domains, the catalogue)."""
+
+    def __repr__(self):
+        return "ALL"
+
+
+ALL = _All()
+
+# Model → functions mapping one instance to the conventions showing it (an id, ids, a queryset of ids, a
+# list of querysets, or ALL); each app adds the ones for what its own pages show.
+WATCHED: dict[type[models.Model], list[Callable]] = {}
+# Model → why its rows never appear in a cached fragment.
+IGNORED: dict[type[models.Model], str] = {}
+
+# Conventions changed by this thread since its request started: a view that writes then renders in the
+# same request holds a convention loaded before the write (an old ``content_version``), so its
+# fragments are rendered afresh, neither read from nor written to the cache.
+_local = threading.local()
+
+
+def _changed_here() -> set[int | _All]:
+    changed = getattr(_local, "changed", None)
+    if changed is None:
+        changed = _local.changed = set()
+    return changed
+
+
+def forget_changes(**kwargs):
+    """Called at the start of each request (and by tests standing for one)."""
+    _local.changed = set()
+
+
+request_started.connect(forget_changes, dispatch_uid="render_cache_forget_changes")
+
+
+def enabled() -> bool:
+    return getattr(settings, "RENDER_CACHE_ENABLED", True)
+
+
+def touch(convention_ids) -> None:
+    """Raises the ``content_version`` of these conventions, inside the current transaction.
+
+    ``convention_ids``: one id, an iterable of ids, a queryset (of conventions or of their ids: one
+    UPDATE with a subquery) or ``ALL``.
+    """
+    if convention_ids is None:
+        return
+    if convention_ids is ALL:
+        rows = Convention.objects.all()
+        _changed_here().add(ALL)
+    elif isinstance(convention_ids, models.QuerySet):
+        rows = Convention.objects.filter(pk__in=convention_ids)
+        _changed_here().add(ALL)  # which ones is known to the database only
+    else:
+        ids = {convention_ids} if isinstance(convention_ids, int) else {pk for pk in convention_ids if pk}
+        if not ids:
+            return
+        rows = Convention.objects.filter(pk__in=ids)
+        _changed_here().update(ids)
+    rows.update(content_version=models.F("content_version") + 1)
+
+
+def cache_key(convention: Convention, name: str, vary: Iterable = ()) -> str:
+    varying = "|".join(map(str, vary))
+    if len(varying) > 80:
+        varying = hashlib.sha256(varying.encode()).hexdigest()[:32]
+    return ":".join(
+        (
+            "render",
+            str(settings.RENDER_CACHE_RELEASE),
+            name,
+            str(convention.pk),
+            str(int(convention.created_at.timestamp() * 1_000_000)),
+            str(convention.content_version),
+            translation.get_language() or "",
+            timezone.localdate().isoformat(),
+            varying,
+        )
+    )
+
+
+# What ``{% csrf_token %}`` writes in a fragment rendered with ``fragment_context()``: the reader's own
+# token replaces it when the fragment is served (``cached_html(..., request=request)``).
+CSRF_PLACEHOLDER = "render-cache-csrf-token-placeholder"
+
+
+def fragment_context(context: dict) -> dict:
+    """The context of a cached fragment's template, rendered without the request (so nothing of the
+    reader can slip in: no user, no messages): forms get a placeholder for the CSRF token."""
+    return {**context, "csrf_token": CSRF_PLACEHOLDER}
+
+
+def cached(convention: Convention, name: str, *, vary: Iterable = (), build: Callable[[], object]):
+    """What ``build()`` returns for ``convention`` (HTML, a workbook's bytes…), from the cache when it holds
+    it under the same key (see ``cache_key``), else built and cached. Built afresh, and not cached, when
+    the cache is off or when this request changed the convention."""
+    changed = _changed_here()
+    if not enabled() or convention.pk in changed or ALL in changed:
+        return build()
+    key = cache_key(convention, name, vary)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=settings.RENDER_CACHE_SECONDS)
+    return value
+
+
+def cached_html(
+    convention: Convention, name: str, *, vary: Iterable = (), render: Callable[[], str], request=None
+) -> SafeString:
+    """The fragment ``name`` of ``convention``: from the cache, or ``render()`` (then cached).
+
+    ``render`` returns the fragment's HTML (``render_to_string(template, fragment_context(...))``, without
+    the request, or a ``SafeString`` built in Python); ``vary`` lists what else it depends on, for
+    example the user's abilities it shows. A fragment holding forms needs ``request``: its CSRF
+    placeholder becomes the reader's token.
+    """
+    html = cached(convention, name, vary=vary, build=lambda: str(render()))
+    if CSRF_PLACEHOLDER in html and request is None:
+        raise ValueError(f"The fragment {name!r} holds a form: pass the request to cached_html().")
+    return with_csrf_token(html, request)
+
+
+def with_csrf_token(html: str, request) -> SafeString:
+    """``html`` (trusted HTML) with the reader's own CSRF token in place of every ``CSRF_PLACEHOLDER``."""
+    if CSRF_PLACEHOLDER in html:
+        token = getattr(request, "_render_cache_csrf_token", None)
+        if token is None:
+            token = request._render_cache_csrf_token = get_token(request)
+        html = html.replace(CSRF_PLACEHOLDER, token)
+    return mark_safe(html)
+
+
+def _touch_for(model, instance) -> None:
+    for conventions_of in WATCHED[model]:
+        try:
+            found = conventions_of(instance)
+        except model.DoesNotExist:  # a row already gone (deleted with its convention): nothing shows it
+            continue
+        # A list may mix querysets (one UPDATE each) and ids.
+        if isinstance(found, list) and any(isinstance(item, models.QuerySet) for item in found):
+            for item in found:
+                touch(item)
+        else:
+            touch(found)
+
+
+def _saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:  # loaddata: fixtures, no page shown yet
+        return
+    if sender in _IGNORED_FIELDS and update_fields and set(update_fields) <= _IGNORED_FIELDS[sender]:
+        return
+    _touch_for(sender, instance)
+
+
+def _deleted(sender, instance, **kwargs):
+    # Before the delete: the rows leading to the convention still exist.
+    _touch_for(sender, instance)
+
+
+# Fields whose saves alone change nothing shown (a user's last login).
+_IGNORED_FIELDS: dict[type[models.Model], frozenset[str]] = {}
+
+
+def watch(
+    model: type[models.Model],
+    *,
+    conventions_of: Callable[[models.Model], object],
+    ignore_saves_of: Iterable[str] = (),
+) -> None:
+    """Raises the version of ``conventions_of(instance)`` whenever a row of ``model`` is saved or
+    deleted, or one of its many-to-many relations changes (from either side).
+
+    ``conventions_of`` reads the instance's own foreign keys (it also runs just before a delete) and
+    returns a convention id, ids, a queryset of ids (``….values("convention_id")``), a list of such
+    querysets, or ``ALL``. Several apps may watch one model (an organisation shows on the pages of
+    each), each for what it shows.
+    """
+    already = model in WATCHED
+    WATCHED.setdefault(model, []).append(conventions_of)
+    if ignore_saves_of:
+        _IGNORED_FIELDS[model] = frozenset(ignore_saves_of)
+    if already:  # receivers connected by the first registration
+        return
+    uid = f"render_cache_{model._meta.label_lower}"
+    post_save.connect(_saved, sender=model, dispatch_uid=uid + "_save", weak=False)
+    pre_delete.connect(_deleted, sender=model, dispatch_uid=uid + "_delete", weak=False)
+    for field in model._meta.local_many_to_many:
+        m2m_changed.connect(
+            _m2m_receiver(model, field),
+            sender=field.remote_field.through,
+            dispatch_uid=uid + "_" + field.name,
+            weak=False,
+        )
+
+
+def _written_in_bulk(sender, pks=None, **kwargs):
+    if sender not in WATCHED:
+        return
+    if pks is None:
+        touch(ALL)
+        return
+    for row in sender._default_manager.filter(pk__in=list(pks)):
+        _touch_for(sender, row)
+
+
+rows_written_in_bulk.connect(_written_in_bulk, dispatch_uid="render_cache_rows_written_in_bulk")
+
+
+def ignore(model: type[models.Model], *, reason: str) -> None:
+    """Declares that rows of ``model`` never appear in a cached fragment (the test then accepts it)."""
+    IGNORED[model] = reason
+
+
+def _m2m_receiver(owner: type[models.Model], field):
+    through = field.remote_field.through
+    # The through model's fields pointing at the watched model and at the other side.
+    own_field = field.m2m_field_name()
+    other_field = field.m2m_reverse_field_name()
+
+    def changed(sender, instance, action, reverse, pk_set, **kwargs):
+        if action not in ("post_add", "post_remove", "pre_clear"):
+            return
+        if not reverse:  # instance is the watched row
+            _touch_for(owner, instance)
+            return
+        # instance is on the other side: the watched rows are pk_set, or all of its rows on a clear.
+        if action == "pre_clear":
+            pks = list(through.objects.filter(**{other_field: instance.pk}).values_list(own_field, flat=True))
+        else:
+            pks = list(pk_set or ())
+        for row in owner._default_manager.filter(pk__in=pks):
+            _touch_for(owner, row)
+
+    return changed
