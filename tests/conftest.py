@@ -74,11 +74,14 @@ def pytest_collection_modifyitems(config, items):
     browser test: it starts chromium and runs among the database tests, which breaks them.
     """
     e2e_dir = config.rootpath / "tests" / "e2e"
-    misplaced = [
-        item.nodeid
-        for item in items
-        if "browser_name" in getattr(item, "fixturenames", ()) and e2e_dir not in item.path.parents
-    ]
+
+    def uses_a_browser(item) -> bool:
+        # pytest-playwright parametrizes ``browser_name``; when the test parametrizes ``page`` itself,
+        # pytest prunes the fixture from ``fixturenames`` but the browser parameter stays in the callspec.
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return "browser_name" in getattr(item, "fixturenames", ()) or "browser_name" in params
+
+    misplaced = [item.nodeid for item in items if uses_a_browser(item) and e2e_dir not in item.path.parents]
     if misplaced:
         raise pytest.UsageError(
             "Playwright fixtures outside tests/e2e/ (rename the argument, e.g. `page` → `page_name`): "
