@@ -53,6 +53,8 @@ def watch_rendered_models():
     # Partners: an organisation or a person shows on the pages of every convention naming them.
     watch(
         Organisation,
+        # A commune moved to another intercommunality leaves the territory of the first one's conventions.
+        moves_by=("epci",),
         conventions_of=lambda organisation: [
             Convention.objects.filter(epci=organisation.pk).values("pk"),
             # A commune's name shows in its intercommunality's territory.

@@ -1,8 +1,8 @@
 """Cached HTML fragments of a convention's pages, invalidated by a per-convention counter.
 
 A fragment (the action plan's tree on the convention page, the findings of the diagnostic…) is cached
-under a key naming everything it depends on: the fragment's name, the convention (primary key and
-creation time, so test databases that reuse keys never collide), its ``content_version``, the active
+under a key naming everything it depends on: the fragment's name, the database, the convention (primary
+key and creation time, so test databases that reuse keys never collide), its ``content_version``, the active
 language, today's date (lateness and statuses depend on it), a release token (a deployment may change
 templates) and ``vary``, what else the caller's fragment depends on (the user's abilities…).
 
@@ -15,17 +15,28 @@ no signal (``QuerySet.update``, ``bulk_create``, ``bulk_update``, raw SQL) call 
 ignored with a reason).
 
 Never cache what belongs to one user: no CSRF token, no message, no user name inside a fragment.
+
+The fragments live in the ``render`` cache (settings ``CACHES``): Redis when ``RENDER_CACHE_URL`` (by
+default ``REDIS_URL``) is set, otherwise each process's memory. Text and bytes are stored compressed
+(zlib, fastest level: a 200 KB page section in about 1 ms, read back in half of that, five to ten times
+smaller). Should Redis stop answering, pages are built afresh (logged) and Redis is left alone for
+``UNREACHABLE_PAUSE_SECONDS``: the cache speeds the portal up, it must never stop it.
 """
 
+import functools
 import hashlib
+import logging
 import threading
+import time
+import zlib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.signals import request_started
-from django.db import models
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db import connections, models
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -97,6 +108,52 @@ def touch(convention_ids) -> None:
     rows.update(content_version=models.F("content_version") + 1)
 
 
+CACHE_ALIAS = "render"
+# After the cache failed to answer, so many seconds without asking it (each attempt may cost a timeout).
+UNREACHABLE_PAUSE_SECONDS = 30
+# Text and bytes from this size on are stored compressed.
+COMPRESS_FROM_BYTES = 2048
+
+logger = logging.getLogger(__name__)
+
+# Folders and files whose content makes the default release token (``release()``).
+_RELEASE_SOURCES = (
+    "action_plans",
+    "conventions",
+    "ctg_portal",
+    "diagnostics",
+    "documents",
+    "partners",
+    "workflow",
+    "templates",
+    "locale",
+    "static",
+    "requirements.txt",
+)
+_RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg"}
+
+
+def release() -> str:
+    """``RENDER_CACHE_RELEASE``, or else a digest of the code, templates, translations and static files
+    that render the fragments: every worker of one deployment computes the same token, and a new
+    deployment (or an edited template in development, after the reload) gets keys of its own."""
+    return str(settings.RENDER_CACHE_RELEASE or _code_digest())
+
+
+@functools.cache
+def _code_digest() -> str:
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for source in _RELEASE_SOURCES:
+        path = base / source
+        files = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
+        for file in files:
+            if file.suffix in _RELEASE_SUFFIXES and file.is_file():
+                digest.update(str(file.relative_to(base)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(convention: Convention, name: str, vary: Iterable = ()) -> str:
     varying = "|".join(map(str, vary))
     if len(varying) > 80:
@@ -104,7 +161,9 @@ def cache_key(convention: Convention, name: str, vary: Iterable = ()) -> str:
     return ":".join(
         (
             "render",
-            str(settings.RENDER_CACHE_RELEASE),
+            release(),
+            # Two databases (staging and production, the benchmark's two) may share one Redis.
+            connections[Convention.objects.db].settings_dict["NAME"].replace(":", "_"),
             name,
             str(convention.pk),
             str(int(convention.created_at.timestamp() * 1_000_000)),
@@ -135,11 +194,79 @@ def cached(convention: Convention, name: str, *, vary: Iterable = (), build: Cal
     if not enabled() or convention.pk in changed or ALL in changed:
         return build()
     key = cache_key(convention, name, vary)
-    value = cache.get(key)
-    if value is None:
+    value = _read(key)
+    if value is _MISSING:
         value = build()
-        cache.set(key, value, timeout=settings.RENDER_CACHE_SECONDS)
+        _write(key, value)
     return value
+
+
+_MISSING = object()
+# Until when (``time.monotonic()``) the cache is not asked, after it failed to answer.
+_unreachable_until = 0.0
+
+
+def _cache_usable() -> bool:
+    return time.monotonic() >= _unreachable_until
+
+
+def _cache_failed(operation: str, key: str) -> None:
+    global _unreachable_until
+    _unreachable_until = time.monotonic() + UNREACHABLE_PAUSE_SECONDS
+    logger.exception(
+        "Render cache: %s of %s failed; pages are built without the cache for %s s",
+        operation,
+        key,
+        UNREACHABLE_PAUSE_SECONDS,
+    )
+
+
+def _read(key: str):
+    if not _cache_usable():
+        return _MISSING
+    try:
+        stored = caches[CACHE_ALIAS].get(key, _MISSING)
+    except Exception:  # Redis down or too slow: build the page afresh
+        _cache_failed("read", key)
+        return _MISSING
+    if isinstance(stored, _Compressed):
+        return stored.unpack()
+    return stored
+
+
+def _write(key: str, value) -> None:
+    if not _cache_usable():
+        return
+    try:
+        caches[CACHE_ALIAS].set(key, _Compressed.pack(value), timeout=settings.RENDER_CACHE_SECONDS)
+    except Exception:  # Redis down, full or too slow: the page was built, only the cache entry is lost
+        _cache_failed("write", key)
+
+
+class _Compressed:
+    """Text or bytes as stored in the cache: zlib-compressed, with their type."""
+
+    __slots__ = ("data", "is_text")
+
+    def __init__(self, data: bytes, is_text: bool):
+        self.data, self.is_text = data, is_text
+
+    def __getstate__(self):
+        return (self.data, self.is_text)
+
+    def __setstate__(self, state):
+        self.data, self.is_text = state
+
+    @classmethod
+    def pack(cls, value):
+        raw = value.encode() if isinstance(value, str) else value
+        if not isinstance(raw, bytes) or len(raw) < COMPRESS_FROM_BYTES:
+            return value
+        return cls(zlib.compress(raw, 1), isinstance(value, str))
+
+    def unpack(self):
+        raw = zlib.decompress(self.data)
+        return raw.decode() if self.is_text else raw
 
 
 def cached_html(
@@ -190,6 +317,17 @@ def _saved(sender, instance, raw=False, update_fields=None, **kwargs):
     _touch_for(sender, instance)
 
 
+def _moving(sender, instance, raw=False, **kwargs):
+    """Before a save of a row that may move (a commune to another intercommunality): when a field of
+    ``_MOVES_BY[sender]`` changes, the conventions that showed the row where it was are touched too."""
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    fields = [sender._meta.get_field(name) for name in _MOVES_BY[sender]]
+    stored = sender._default_manager.filter(pk=instance.pk).only(*(field.name for field in fields)).first()
+    if stored is not None and any(getattr(stored, f.attname) != getattr(instance, f.attname) for f in fields):
+        _touch_for(sender, stored)
+
+
 def _deleted(sender, instance, **kwargs):
     # Before the delete: the rows leading to the convention still exist.
     _touch_for(sender, instance)
@@ -197,6 +335,8 @@ def _deleted(sender, instance, **kwargs):
 
 # Fields whose saves alone change nothing shown (a user's last login).
 _IGNORED_FIELDS: dict[type[models.Model], frozenset[str]] = {}
+# Fields that move a row from some conventions' pages to others' (``watch(..., moves_by=…)``).
+_MOVES_BY: dict[type[models.Model], frozenset[str]] = {}
 
 
 def watch(
@@ -204,6 +344,7 @@ def watch(
     *,
     conventions_of: Callable[[models.Model], object],
     ignore_saves_of: Iterable[str] = (),
+    moves_by: Iterable[str] = (),
 ) -> None:
     """Raises the version of ``conventions_of(instance)`` whenever a row of ``model`` is saved or
     deleted, or one of its many-to-many relations changes (from either side).
@@ -211,12 +352,17 @@ def watch(
     ``conventions_of`` reads the instance's own foreign keys (it also runs just before a delete) and
     returns a convention id, ids, a queryset of ids (``….values("convention_id")``), a list of such
     querysets, or ``ALL``. Several apps may watch one model (an organisation shows on the pages of
-    each), each for what it shows.
+    each), each for what it shows. ``moves_by`` names the fields that ``conventions_of`` follows and a
+    save may change (a commune's ``epci``): the conventions of the row as it was stored are touched too
+    (one more SELECT before each save of such a row).
     """
     already = model in WATCHED
     WATCHED.setdefault(model, []).append(conventions_of)
     if ignore_saves_of:
         _IGNORED_FIELDS[model] = frozenset(ignore_saves_of)
+    if moves_by:
+        _MOVES_BY[model] = _MOVES_BY.get(model, frozenset()) | frozenset(moves_by)
+        pre_save.connect(_moving, sender=model, dispatch_uid=f"render_cache_{model._meta.label_lower}_move", weak=False)
     if already:  # receivers connected by the first registration
         return
     uid = f"render_cache_{model._meta.label_lower}"

@@ -5,7 +5,6 @@ that is what ``make run`` uses on a laptop. CI and production set ``DATABASE_URL
 ``REDIS_URL`` (Celery broker and result backend).
 """
 
-import time
 import warnings
 from pathlib import Path
 
@@ -380,12 +379,21 @@ VERIFICATION_RATE_LIMIT = env.int("VERIFICATION_RATE_LIMIT", default=20)
 VERIFICATION_RATE_WINDOW_SECONDS = env.int("VERIFICATION_RATE_WINDOW_SECONDS", default=600)
 if min(PDF_SANDBOX_MEMORY_MB, PDF_SANDBOX_CPU_SECONDS, PDF_SANDBOX_WALL_SECONDS, SCAN_MAX_PAGES) < 1:
     raise environ.ImproperlyConfigured("The PDF_SANDBOX_* limits and SCAN_MAX_PAGES must be 1 or more.")
-# Cached fragments of the convention's pages (conventions/render_cache.py), in the default cache. The
-# release token is part of every key: set it per deployment when the cache is shared (Redis), else each
-# process start is a release of its own.
+# Cached fragments of the convention's pages (conventions/render_cache.py), in the ``render`` cache below.
+# The release token is part of every key; empty, it is a digest of the code, templates, translations and
+# static files (so each deployment, and each edit in development, has keys of its own, and every worker
+# of one deployment shares them).
 RENDER_CACHE_ENABLED = env.bool("RENDER_CACHE_ENABLED", default=True)
-RENDER_CACHE_RELEASE = env.str("RENDER_CACHE_RELEASE", default="") or str(time.time_ns())
+RENDER_CACHE_RELEASE = env.str("RENDER_CACHE_RELEASE", default="")
 RENDER_CACHE_SECONDS = env.int("RENDER_CACHE_SECONDS", default=24 * 3600)
+# Where the fragments live: a Redis URL (default REDIS_URL: shared by every worker and machine); empty, or
+# without Redis, each process keeps up to RENDER_CACHE_MAX_ENTRIES fragments in its memory (compressed,
+# some tens of kilobytes each). A dedicated Redis database with ``maxmemory-policy allkeys-lru`` suits a
+# large portal; on the broker's Redis the entries simply expire after RENDER_CACHE_SECONDS.
+RENDER_CACHE_URL = env.str("RENDER_CACHE_URL", default=REDIS_URL)
+RENDER_CACHE_MAX_ENTRIES = env.int("RENDER_CACHE_MAX_ENTRIES", default=2000)
+if RENDER_CACHE_SECONDS < 1 or RENDER_CACHE_MAX_ENTRIES < 1:
+    raise environ.ImproperlyConfigured("RENDER_CACHE_SECONDS and RENDER_CACHE_MAX_ENTRIES must be 1 or more.")
 # Counters of ctg_portal/rate_limits.py: in Redis when there is one, shared by every worker; otherwise
 # in each process's memory (each gunicorn worker then counts on its own).
 CACHES = {
@@ -399,4 +407,18 @@ CACHES = {
     }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"},
+    "render": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": RENDER_CACHE_URL,
+        "KEY_PREFIX": "ctg-render",
+        # conventions/render_cache.py builds the page afresh when Redis does not answer within a second,
+        # then leaves Redis alone for a while.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    if RENDER_CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "render",
+        "OPTIONS": {"MAX_ENTRIES": RENDER_CACHE_MAX_ENTRIES},
+    },
 }

@@ -43,6 +43,10 @@ def pytest_configure(config):
     settings.CACHES = {
         **settings.CACHES,
         "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-rate-limits"},
+        # Fragments in this process's memory too: tests that count a page's queries on its second view
+        # must not depend on what another worker or run left in (or cleared from) Redis. The Redis store
+        # itself is tested in tests/conventions/test_render_cache_store.py.
+        "render": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-render"},
     }
     # The sandbox's wall-clock limit (6 s in production) bounds a child the CPU limit cannot stop. A suite
     # sharing the machine's cores (pytest-xdist's workers, other runs) can leave a child reading a sound

@@ -3,7 +3,8 @@
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from conventions import render_cache
@@ -158,6 +159,32 @@ def test_renaming_an_organisation_raises_the_conventions_showing_it_only():
     assert version(other) == before_other
 
 
+def test_a_commune_moved_to_another_intercommunality_raises_the_conventions_of_both():
+    left, joined, elsewhere = ConventionFactory(), ConventionFactory(), ConventionFactory()
+    commune = OrganisationFactory(commune=True, epci=left.epci)
+    before = {convention.pk: version(convention) for convention in (left, joined, elsewhere)}
+    commune.epci = joined.epci
+    commune.save()
+    assert version(left) > before[left.pk]  # its territory no longer lists the commune
+    assert version(joined) > before[joined.pk]
+    assert version(elsewhere) == before[elsewhere.pk]
+
+
+def test_only_a_move_touches_the_conventions_of_where_the_row_was():
+    def version_updates(organisation) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            organisation.save()
+        return sum(q["sql"].startswith('UPDATE "conventions_convention"') for q in queries.captured_queries)
+
+    renamed = OrganisationFactory(commune=True, epci=ConventionFactory().epci)
+    renamed.name = "Nouveau nom"
+    moved = OrganisationFactory(commune=True, epci=ConventionFactory().epci)
+    moved.epci = ConventionFactory().epci
+    after_save = version_updates(renamed)
+    assert after_save >= 1
+    assert version_updates(moved) == 2 * after_save  # where it was, then where it is
+
+
 def test_a_login_does_not_raise_the_version_but_a_new_name_does():
     progress = ProgressUpdateFactory()
     convention = progress.action.orientation.plan.convention
@@ -224,7 +251,7 @@ def test_the_setting_turns_the_cache_off(settings):
     assert len(renders) == 2
 
 
-def test_the_key_names_the_language_the_day_and_the_release(settings):
+def test_the_key_names_the_database_the_language_the_day_and_the_release(settings):
     convention = ConventionFactory()
     with translation.override("fr"):
         french = render_cache.cache_key(convention, "name")
@@ -235,6 +262,7 @@ def test_the_key_names_the_language_the_day_and_the_release(settings):
     with translation.override("fr"):
         assert render_cache.cache_key(convention, "name") != french
     assert str(convention.created_at.year) not in french.split(":")[-1]
+    assert f":{connection.settings_dict['NAME']}:" in french  # two databases may share one Redis
 
 
 def test_watched_models_are_models():
