@@ -93,7 +93,7 @@ bench: install services
 		echo "Pas encore de benchmark (bench/run.py absent)."; \
 	fi
 
-# Not in CI: gunicorn + wrk on the national and small databases (built first if missing, ~20 min),
+# Not in CI: gunicorn + wrk on the national and small databases (built first if missing, a minute or two),
 # see bench/README.md. Options: make bench-national BENCH_ARGS="--pages home_admin,plan --repeat 1".
 bench-national: install services
 	$(NON_SECRET_KEY) $(PYTHON) bench/national.py --build $(BENCH_ARGS)

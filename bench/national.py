@@ -177,8 +177,14 @@ class Dataset:
     info: dict | None = None
 
 
-def _database_env(dataset: Dataset, static_root: Path) -> dict:
+def _database_env(dataset: Dataset, static_root: Path, render_cache: str) -> dict:
     env = dict(os.environ)
+    # The render cache (conventions/render_cache.py): in each worker's memory, in Redis, or off (every
+    # response then costs what the first view after a change costs).
+    env.update(
+        RENDER_CACHE_ENABLED="false" if render_cache == "off" else "true",
+        RENDER_CACHE_URL=env.get("REDIS_URL", "") if render_cache == "redis" else "",
+    )
     env.update(
         DATABASE_URL=dataset.url,
         DEBUG="false",
@@ -423,7 +429,7 @@ def measure(datasets, labels, *, clients_list, duration, repeat, script, workers
     return runs
 
 
-def rows_from(runs: dict, datasets) -> list[dict]:
+def rows_from(runs: dict, datasets, render_cache: str) -> list[dict]:
     info = {dataset.name: dataset.info for dataset in datasets}
     medians = {
         key: {
@@ -453,6 +459,7 @@ def rows_from(runs: dict, datasets) -> list[dict]:
                 "timeouts": sum(run["timeouts"] for run in runs[(label, dataset, clients)]),
                 "load_average_runs": [run["load_average"] for run in runs[(label, dataset, clients)]],
                 "conventions": info[dataset]["conventions"],
+                "render_cache": render_cache,
             }
         )
     order = {label: position for position, label in enumerate([FLOOR, *PAGE_BY_LABEL])}
@@ -521,10 +528,18 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8100")))
-    parser.add_argument("--build", action="store_true", help="build a missing dataset first (national: ~15 min)")
+    parser.add_argument("--build", action="store_true", help="build a missing dataset first (national: about a minute)")
+    parser.add_argument(
+        "--render-cache",
+        choices=("memory", "redis", "off"),
+        default="memory",
+        help="where the servers keep the render cache: each worker's memory (default), Redis (REDIS_URL), or off",
+    )
     parser.add_argument("--json", default=os.environ.get("BENCH_JSON", str(ROOT / "var" / "bench-national.json")))
     parser.add_argument("--prepare", help=argparse.SUPPRESS)  # internal: the Django side, see prepare()
     options = parser.parse_args(argv)
+    if options.render_cache == "redis" and not os.environ.get("REDIS_URL"):
+        parser.error("--render-cache redis : définir REDIS_URL (redis://127.0.0.1:6379/9 par exemple).")
 
     # `kill` (SIGTERM) stops the servers too, like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -559,7 +574,7 @@ def main(argv=None) -> int:
     script.write_text(WRK_SCRIPT)
     try:
         for dataset in datasets:
-            dataset.env = _database_env(dataset, static_root)
+            dataset.env = _database_env(dataset, static_root, options.render_cache)
             if options.build:
                 build(dataset)
             # Other branches add fields: bring the dataset's schema to the code measured (no-op otherwise).
@@ -596,7 +611,7 @@ def main(argv=None) -> int:
             _stop_server(dataset)
         shutil.rmtree(work_dir, ignore_errors=True)
 
-    rows = rows_from(runs, datasets)
+    rows = rows_from(runs, datasets, options.render_cache)
     print_table(rows)
     print()
     for text, passed in goals(rows):
