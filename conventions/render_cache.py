@@ -229,44 +229,35 @@ def _read(key: str):
     except Exception:  # Redis down or too slow: build the page afresh
         _cache_failed("read", key)
         return _MISSING
-    if isinstance(stored, _Compressed):
-        return stored.unpack()
-    return stored
+    return _unpack(stored)
 
 
 def _write(key: str, value) -> None:
     if not _cache_usable():
         return
     try:
-        caches[CACHE_ALIAS].set(key, _Compressed.pack(value), timeout=settings.RENDER_CACHE_SECONDS)
+        caches[CACHE_ALIAS].set(key, _pack(value), timeout=settings.RENDER_CACHE_SECONDS)
     except Exception:  # Redis down, full or too slow: the page was built, only the cache entry is lost
         _cache_failed("write", key)
 
 
-class _Compressed:
-    """Text or bytes as stored in the cache: zlib-compressed, with their type."""
+# How compressed text and bytes are stored: a plain tuple (``PACKED``, is_text, zlib data), so that
+# reading an entry never depends on a class of this code (which a later release might rename).
+PACKED = "ctg-render-zlib-1"
 
-    __slots__ = ("data", "is_text")
 
-    def __init__(self, data: bytes, is_text: bool):
-        self.data, self.is_text = data, is_text
+def _pack(value):
+    raw = value.encode() if isinstance(value, str) else value
+    if not isinstance(raw, bytes) or len(raw) < COMPRESS_FROM_BYTES:
+        return value
+    return (PACKED, isinstance(value, str), zlib.compress(raw, 1))
 
-    def __getstate__(self):
-        return (self.data, self.is_text)
 
-    def __setstate__(self, state):
-        self.data, self.is_text = state
-
-    @classmethod
-    def pack(cls, value):
-        raw = value.encode() if isinstance(value, str) else value
-        if not isinstance(raw, bytes) or len(raw) < COMPRESS_FROM_BYTES:
-            return value
-        return cls(zlib.compress(raw, 1), isinstance(value, str))
-
-    def unpack(self):
-        raw = zlib.decompress(self.data)
-        return raw.decode() if self.is_text else raw
+def _unpack(stored):
+    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == PACKED:
+        raw = zlib.decompress(stored[2])
+        return raw.decode() if stored[1] else raw
+    return stored
 
 
 def cached_html(
