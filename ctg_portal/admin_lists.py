@@ -5,6 +5,11 @@
   every row of the table after hashing the joined ones.
 - ``show_full_result_count = False``: without it, Django counts the table a second time next to the
   filtered count, even when nothing is filtered (two identical ``COUNT(*)``).
+- ``list_per_page = 50``: a changelist costs by the row it shows (a third of a millisecond of
+  processor each, whatever the table's size), not by the rows of the table; 50 rows a page keep the
+  fiches' list of all France within its response-time goal, and the paginator reaches every page.
+- ``action_checkbox``: the same checkbox as Django's, written directly instead of rendering a form
+  widget through the template engine for each row (a quarter of a row's cost).
 - ``year_filter``: a year filter that does not read the whole table to list its values.
 - ``EstimatedCountPaginator``: an unfiltered list of a table of more than ``ESTIMATE_FROM`` rows is
   counted from PostgreSQL's statistics instead of reading every row; filtered lists, other tables
@@ -14,13 +19,18 @@
 from functools import cached_property
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-# Past this many rows (by the planner's estimate), an unfiltered changelist shows the estimate.
-ESTIMATE_FROM = 100_000
+# Past this many rows (by the planner's estimate), an unfiltered changelist shows the estimate:
+# counting the 62 000 fiches of all France reads the whole table, 10 to 17 ms of the database's
+# processor at every display of their list.
+ESTIMATE_FROM = 20_000
 
 
 def estimated_row_count(queryset) -> int | None:
@@ -57,6 +67,17 @@ class LargeListAdmin:
     ordering = ("-pk",)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50
+
+    def action_checkbox(self, obj):
+        """Django's ``ModelAdmin.action_checkbox``, the same HTML, without a ``CheckboxInput`` rendered
+        through the template engine for each row."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
 
 def year_filter(field_name: str, *, past: int = 10, future: int = 6) -> type[admin.SimpleListFilter]:

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -8,6 +10,17 @@ from ctg_portal.errors import PortalError
 from partners.choices import OrganisationKind
 from partners.models import Invitation, Membership, Organisation, Representative
 from partners.services import accounts
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(LargeListAdmin, UserAdmin):
+    """Django's administration of the accounts (ten thousand with all France), paginated and counted
+    like the portal's other large lists."""
+
+    ordering = ("username",)  # unique index
 
 
 class RepresentativeInline(admin.TabularInline):
