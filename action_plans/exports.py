@@ -1,7 +1,7 @@
 """Exports of an action plan: an XLSX workbook (fiches, funding lines, indicators) and a CSV of the
 fiches for French Excel (UTF-8 with a BOM, ``;`` separator, decimal commas).
 
-Rows come from ``selectors.plan_actions_for_export``, the same reads as the pages. Every text cell
+Rows come from ``selectors.plan_export_rows``, the same reads as the pages. Every text cell
 goes through ``neutralise_formula``: a title such as ``=HYPERLINK(...)`` stays text.
 """
 
@@ -33,14 +33,6 @@ def export_filename(*, convention, extension: str, today: datetime.date | None =
     return f"plan-actions-{reference}-{(today or timezone.localdate()).isoformat()}.{extension}"
 
 
-def _names(organisations) -> str:
-    return ", ".join(organisation.display_name for organisation in organisations)
-
-
-def _needs(action) -> str:
-    return " ; ".join(need.title for need in action.answered_needs.all())
-
-
 # --- Columns ----------------------------------------------------------------------------------
 # Each column: header, width, number format (None for text), value getter.
 
@@ -54,12 +46,12 @@ def _action_columns():
     statuses, priorities = _labels(ActionStatus.choices), _labels(Priority.choices)
     yes, no = _("Yes"), _("No")
     return [
-        (_("Orientation"), 40, None, lambda a: f"{a.orientation.position}. {a.orientation.title}"),
+        (_("Orientation"), 40, None, lambda a: f"{a.orientation_position}. {a.orientation_title}"),
         (_("Code"), 8, None, lambda a: a.code),
         (_("Fiche action"), 50, None, lambda a: a.title),
-        (_("Domain"), 24, None, lambda a: a.domain.name),
-        (_("Pilot"), 24, None, lambda a: a.pilot.display_name),
-        (_("Partners"), 40, None, lambda a: _names(a.partners.all())),
+        (_("Domain"), 24, None, lambda a: a.domain_name),
+        (_("Pilot"), 24, None, lambda a: a.pilot_name),
+        (_("Partners"), 40, None, lambda a: ", ".join(a.partner_names)),
         (_("Start date"), 12, DATE_FORMAT, lambda a: a.start_date),
         (_("End date"), 12, DATE_FORMAT, lambda a: a.end_date),
         (_("Status"), 14, None, lambda a: statuses.get(a.status, a.status)),
@@ -67,7 +59,7 @@ def _action_columns():
         (_("Progress (%)"), 13, "0", lambda a: a.progress),
         (_("Priority"), 11, None, lambda a: priorities.get(a.priority, a.priority)),
         (_("Planned budget (€)"), 18, EURO_FORMAT, lambda a: a.planned_budget),
-        (_("Needs answered"), 50, None, _needs),
+        (_("Needs answered"), 50, None, lambda a: " ; ".join(a.need_titles)),
         (_("Objectives"), 60, None, lambda a: a.objectives),
         (_("Target public"), 40, None, lambda a: a.target_public),
     ]
@@ -78,8 +70,8 @@ def _funding_columns():
     return [
         (_("Code"), 8, None, lambda row: row[0].code),
         (_("Fiche action"), 50, None, lambda row: row[0].title),
-        (_("Domain"), 24, None, lambda row: row[0].domain.name),
-        (_("Funder"), 30, None, lambda row: row[1].funder.display_name),
+        (_("Domain"), 24, None, lambda row: row[0].domain_name),
+        (_("Funder"), 30, None, lambda row: row[1].funder_name),
         (_("Scheme"), 40, None, lambda row: row[1].scheme),
         (_("Year"), 8, "0", lambda row: row[1].year),
         (_("Amount (€)"), 16, EURO_FORMAT, lambda row: row[1].amount),
@@ -117,7 +109,7 @@ def _sheet(title: str, columns, rows) -> Sheet:
 
 
 def plan_xlsx(*, convention, actions) -> bytes:
-    """The workbook of ``actions`` (from ``selectors.plan_actions_for_export``), as bytes: bold frozen
+    """The workbook of ``actions`` (``selectors.plan_export_rows``), as bytes: bold frozen
     headers with a filter, column widths, euros, dates and decimals formatted (``xlsx_writer``)."""
     actions = list(actions)
     sheets = [
@@ -125,12 +117,12 @@ def plan_xlsx(*, convention, actions) -> bytes:
         _sheet(
             _("Funding"),
             _funding_columns(),
-            ((action, line) for action in actions for line in action.funding_lines.all()),
+            ((action, line) for action in actions for line in action.funding_lines),
         ),
         _sheet(
             _("Indicators"),
             _indicator_columns(),
-            ((action, indicator) for action in actions for indicator in action.evaluation_indicators.all()),
+            ((action, indicator) for action in actions for indicator in action.indicators),
         ),
     ]
     return workbook_bytes(

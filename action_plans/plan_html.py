@@ -5,7 +5,7 @@ Through templates, these pieces cost most of the page's CPU: each roll-up an inc
 translations, each orientation four URL reversals and an include, and the filters' form a Django widget
 template per ``<option>`` with a query per list. Here each piece is one ``html_format`` from texts
 translated once per language and URL patterns reversed once per page; the filters' choices come from
-what the page has already read (``selectors.plan_filter_choices``). The htmx answers of the quick edit
+what the page has already read (``selectors.plan_page_content``). The htmx answers of the quick edit
 (``_action_monitoring_response.html``) call the same functions through ``action_tags``, so they write
 the same HTML as the page.
 """

@@ -250,7 +250,7 @@ def plan_rows_html(
     csrf_input: SafeString,
     urls: ActionUrls | None = None,
 ) -> SafeString:
-    """The ``<tr>`` of each fiche of one orientation on the plan page (``plan_actions`` annotations)."""
+    """The ``<tr>`` of each fiche of one orientation on the plan page (``selectors.PlanRow``)."""
     actions = list(actions)
     language = get_language()
     labels, texts = _Labels.of(language), _texts(language)
@@ -259,13 +259,10 @@ def plan_rows_html(
     priorities = {}
     rows = []
     for index, action in enumerate(actions):
-        partners = action.partners.all()
         partners_html = ""
-        if partners:
+        if action.partner_names:
             partners_html = html_format(
-                '<div class="small text-body-secondary">{} {}</div>',
-                labels.partners,
-                ", ".join(partner.display_name for partner in partners),
+                '<div class="small text-body-secondary">{} {}</div>', labels.partners, ", ".join(action.partner_names)
             )
         edit_html = ""
         if can_edit:
@@ -316,9 +313,9 @@ def plan_rows_html(
                 partners_html,
                 edit_html,
                 labels.domain,
-                action.domain.name,
+                action.domain_name,
                 labels.pilot,
-                action.pilot.display_name,
+                action.pilot_name,
                 labels.dates,
                 start_iso,
                 start_short,

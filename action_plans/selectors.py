@@ -21,8 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     BooleanField,
     Case,
@@ -120,9 +122,28 @@ def plan_actions(*, plan: ActionPlan, today: datetime.date | None = None) -> Que
     )
 
 
-# What the plan page shows of a fiche (``rows.plan_rows_html``): not its long texts, nor the pilot's
-# or partners' addresses.
-PAGE_COLUMNS = (
+class PlanRow(NamedTuple):
+    """A fiche as the plan page shows it (``rows.plan_rows_html``), read as a tuple: a page of a hundred
+    fiches built as model instances (the fiche, its orientation, domain, pilot and partners) cost more
+    CPU than writing their HTML."""
+
+    pk: int
+    orientation_id: int
+    orientation_position: int
+    code: str
+    title: str
+    domain_name: str
+    pilot_name: str  # the pilot's display name (short name, else name)
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    priority: int
+    status: str
+    progress: int
+    is_late: bool
+    partner_names: tuple[str, ...]  # display names, by name
+
+
+_PAGE_ROW_FIELDS = (
     "id",
     "orientation_id",
     "orientation__position",
@@ -136,18 +157,65 @@ PAGE_COLUMNS = (
     "priority",
     "status",
     "progress",
+    "is_late",
 )
 
 
-def plan_page_actions(*, plan: ActionPlan, today: datetime.date | None = None) -> QuerySet:
-    """``plan_actions`` with only the columns the plan page shows."""
-    partners = Organisation.objects.only("id", "name", "short_name").order_by("name")
-    return (
-        plan_actions(plan=plan, today=today)
-        .only(*PAGE_COLUMNS)
-        .prefetch_related(None)
-        .prefetch_related(Prefetch("partners", queryset=partners))
+def partner_names_of(action_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Each fiche's partners' display names, by name (as ``plan_actions`` prefetches them), in one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Action.partners.through.objects.filter(action_id__in=list(action_ids))
+        .order_by("organisation__name", "organisation_id")
+        .values_list("action_id", "organisation__name", "organisation__short_name")
     )
+    for action_id, name, short_name in rows:
+        names[action_id].append(short_name or name)
+    return {action_id: tuple(group) for action_id, group in names.items()}
+
+
+def plan_rows(actions: QuerySet) -> list[PlanRow]:
+    """``actions`` (fiches annotated by ``with_monitoring``, in plan order) as ``PlanRow``: two queries."""
+    rows = list(actions.prefetch_related(None).values_list(*_PAGE_ROW_FIELDS))
+    partners = partner_names_of(row[0] for row in rows) if rows else {}
+    return [
+        PlanRow(
+            pk,
+            orientation_id,
+            orientation_position,
+            code,
+            title,
+            domain_name,
+            pilot_short_name or pilot_name,
+            start_date,
+            end_date,
+            priority,
+            status,
+            progress,
+            is_late,
+            partners.get(pk, ()),
+        )
+        for (
+            pk,
+            orientation_id,
+            orientation_position,
+            code,
+            title,
+            domain_name,
+            pilot_name,
+            pilot_short_name,
+            start_date,
+            end_date,
+            priority,
+            status,
+            progress,
+            is_late,
+        ) in rows
+    ]
+
+
+def _orientation_choices(orientations: list) -> list[tuple[int, str]]:
+    return [(item.pk, f"{item.position}. {item.title}") for item in orientations]
 
 
 def plan_filter_choices(*, plan: ActionPlan, orientations: list, progress: "PlanProgress") -> dict:
@@ -159,7 +227,7 @@ def plan_filter_choices(*, plan: ActionPlan, orientations: list, progress: "Plan
         pk__in=Action.partners.through.objects.filter(action__orientation__plan=plan).values("organisation_id")
     ).order_by("name")
     return {
-        "orientation": [(item.pk, f"{item.position}. {item.title}") for item in orientations],
+        "orientation": _orientation_choices(orientations),
         # Roll-ups list the domains in the filter's order (position, name).
         "domain": [(domain.pk, domain.name) for domain, _rollup in progress.by_domain],
         "pilot": [(pk, short or name) for pk, name, short in pilots.values_list("pk", "name", "short_name")],
@@ -167,36 +235,141 @@ def plan_filter_choices(*, plan: ActionPlan, orientations: list, progress: "Plan
     }
 
 
-# What the exports write of a fiche (``exports``): the page's columns, the orientation's title and
-# the fiche's texts; not the pilot's or partners' addresses.
-EXPORT_COLUMNS = (*PAGE_COLUMNS, "orientation__title", "objectives", "target_public")
+class ExportFunding(NamedTuple):
+    funder_name: str  # display name
+    scheme: str
+    year: int
+    amount: Decimal
+    status: str
 
 
-def plan_actions_for_export(*, plan: ActionPlan, actions: QuerySet | None = None, lines: bool = True) -> QuerySet:
-    """``actions`` (by default the whole plan) with their needs and, if ``lines``, their funding lines
-    and indicators (the CSV has one row per fiche and needs neither)."""
+class ExportIndicator(NamedTuple):
+    label: str
+    unit: str
+    baseline: Decimal | None
+    target: Decimal | None
+    current_value: Decimal | None
+
+
+class ExportRow(NamedTuple):
+    """A fiche as the exports write it, with its funding lines and indicators, read as tuples: the
+    workbook of a plan of 60 fiches built some 800 model instances and a queryset per relation read."""
+
+    pk: int
+    orientation_position: int
+    orientation_title: str
+    code: str
+    title: str
+    domain_name: str
+    pilot_name: str  # display name
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    status: str
+    is_late: bool
+    progress: int
+    priority: int
+    planned_budget: Decimal
+    objectives: str
+    target_public: str
+    partner_names: tuple[str, ...]  # display names, by name
+    need_titles: tuple[str, ...]  # in the diagnostic's order
+    funding_lines: tuple[ExportFunding, ...]  # by year, funder's name
+    indicators: tuple[ExportIndicator, ...]  # in the fiche's order
+
+
+_EXPORT_ROW_FIELDS = (
+    "id",
+    "orientation__position",
+    "orientation__title",
+    "code",
+    "title",
+    "domain__name",
+    "pilot__name",
+    "pilot__short_name",
+    "start_date",
+    "end_date",
+    "status",
+    "is_late",
+    "progress",
+    "priority",
+    "planned_budget",
+    "objectives",
+    "target_public",
+)
+
+
+def _grouped(rows, make) -> dict[int, tuple]:
+    """``(action_id, *values)`` rows as ``{action_id: (make(*values), …)}``, keeping their order."""
+    groups: dict[int, list] = defaultdict(list)
+    for action_id, *values in rows:
+        groups[action_id].append(make(*values))
+    return {action_id: tuple(group) for action_id, group in groups.items()}
+
+
+def plan_export_rows(*, plan: ActionPlan, actions: QuerySet | None = None, lines: bool = True) -> list[ExportRow]:
+    """``actions`` (by default the whole plan; annotated by ``with_monitoring``, in plan order) as
+    ``ExportRow``, with their partners, needs and, if ``lines``, funding lines and indicators (the CSV has
+    one row per fiche and needs neither): one query per table, tuples rather than model instances."""
+    # Related rows of the whole plan by a join rather than a list of ids (each id costs its preparation).
+    of_actions = {"action__orientation__plan": plan} if actions is None else None
     actions = plan_actions(plan=plan) if actions is None else actions
-    # Only the columns the exports write: a plan of 600 fiches brings thousands of related rows.
-    partners = Organisation.objects.only("id", "name", "short_name").order_by("name")
-    needs = Finding.objects.only("pk", "title").order_by("domain__position", "position", "id")
-    actions = (
-        actions.only(*EXPORT_COLUMNS)
-        .prefetch_related(None)
-        .prefetch_related(Prefetch("partners", queryset=partners), Prefetch("answered_needs", queryset=needs))
+    rows = list(actions.prefetch_related(None).values_list(*_EXPORT_ROW_FIELDS))
+    if not rows:
+        return []
+    of_actions = of_actions or {"action_id__in": [row[0] for row in rows]}
+    partners = _grouped(
+        Action.partners.through.objects.filter(**of_actions)
+        .order_by("organisation__name", "organisation_id")
+        .values_list("action_id", "organisation__name", "organisation__short_name"),
+        lambda name, short_name: short_name or name,
     )
-    if not lines:
-        return actions
-    funding_lines = (
-        FundingLine.objects.select_related("funder")
-        .only("pk", "action_id", "year", "amount", "scheme", "status", "funder__name", "funder__short_name")
-        .order_by("year", "funder__name", "id")
+    needs = _grouped(
+        Action.answered_needs.through.objects.filter(**of_actions)
+        .order_by("finding__domain__position", "finding__position", "finding_id")
+        .values_list("action_id", "finding__title"),
+        str,
     )
-    indicators = EvaluationIndicator.objects.only(
-        "pk", "action_id", "label", "unit", "baseline", "target", "current_value"
-    )
-    return actions.prefetch_related(
-        Prefetch("funding_lines", queryset=funding_lines), Prefetch("evaluation_indicators", queryset=indicators)
-    )
+    funding, indicators = {}, {}
+    if lines:
+        funding = _grouped(
+            FundingLine.objects.filter(**of_actions)
+            .order_by("year", "funder__name", "id")
+            .values_list("action_id", "funder__name", "funder__short_name", "scheme", "year", "amount", "status"),
+            lambda name, short_name, *rest: ExportFunding(short_name or name, *rest),
+        )
+        indicators = _grouped(
+            EvaluationIndicator.objects.filter(**of_actions)
+            .order_by("action_id", "position", "id")
+            .values_list("action_id", "label", "unit", "baseline", "target", "current_value"),
+            ExportIndicator,
+        )
+    return [
+        ExportRow(
+            pk,
+            orientation_position,
+            orientation_title,
+            code,
+            title,
+            domain_name,
+            pilot_short_name or pilot_name,
+            *rest,
+            partners.get(pk, ()),
+            needs.get(pk, ()),
+            funding.get(pk, ()),
+            indicators.get(pk, ()),
+        )
+        for (
+            pk,
+            orientation_position,
+            orientation_title,
+            code,
+            title,
+            domain_name,
+            pilot_name,
+            pilot_short_name,
+            *rest,
+        ) in rows
+    ]
 
 
 def action_for_page(*, convention: Convention, pk: int) -> Action:
@@ -321,29 +494,131 @@ def plan_page(
     page_number,
     per_page: int | None = None,
 ):
-    """One page of the plan tree: ``(page, tree)``; ``actions`` must be in plan order.
+    """One page of the plan tree: ``(page, tree)``; ``actions`` must be in plan order (and annotated by
+    ``with_monitoring``), and be the whole plan of ``progress`` unless ``filtered``.
 
-    Only the page's fiches are loaded (with their prefetched relations). An orientation whose fiches
+    Only the page's fiches are loaded, as ``PlanRow`` (two queries). An orientation whose fiches
     straddle two pages heads its part on each of them. Roll-ups always cover the whole plan.
     """
-    page = Paginator(actions, per_page or ACTIONS_PER_PAGE).get_page(page_number)
+    paginator = Paginator(actions, per_page or ACTIONS_PER_PAGE)
+    if not filtered:  # every fiche of the plan: the roll-ups have counted them, no COUNT query
+        paginator.count = progress.action_count
+    page = paginator.get_page(page_number)
     if page.has_next():
         # The next page's first fiche comes in the same query as this page's (its orientation says whether
         # the last one goes on): the same number of queries whatever the plan's size.
-        loaded = list(actions[page.start_index() - 1 : page.end_index() + 1])
-        page_actions, before_position = loaded[:-1], loaded[-1].orientation.position
+        loaded = plan_rows(actions[page.start_index() - 1 : page.end_index() + 1])
+        page_actions, next_action = loaded[:-1], loaded[-1]
     else:
-        page_actions, before_position = list(page.object_list), None
-    after_position = page_actions[0].orientation.position if page_actions and page.has_previous() else None
+        page_actions, next_action = plan_rows(page.object_list), None
+    return page, _page_tree(page, page_actions, next_action, orientations, progress, filtered=filtered)
+
+
+def _page_tree(page: Page, page_actions: list, next_action, orientations, progress, *, filtered: bool):
+    """The tree of ``page``, whose fiches become ``page_actions`` (``PlanRow``); ``next_action``: the next
+    page's first fiche, if any."""
+    page.object_list = page_actions
     tree = plan_tree(
         orientations=orientations,
         actions=page_actions,
         progress=progress,
         filtered=filtered,
-        before_position=before_position,
-        after_position=after_position,
+        before_position=next_action.orientation_position if next_action else None,
+        after_position=page_actions[0].orientation_position if page_actions and page.has_previous() else None,
     )
-    return page, tree
+    return tree
+
+
+@dataclass
+class PlanPage:
+    """Everything the plan page's body shows (``plan_page_content``)."""
+
+    progress: "PlanProgress"
+    orientations: list[StrategicOrientation]
+    page: Page  # of PlanRow
+    tree: list[OrientationNode]
+    filter_choices: dict
+
+
+def plan_page_content(
+    *, plan: ActionPlan, actions: QuerySet, filtered: bool, page_number, per_page: int | None = None
+) -> PlanPage:
+    """The plan page's roll-ups, tree, page and filters' choices; ``actions``: the fiches matching the
+    filters (``ActionFilter.qs``), unless ``filtered`` is false (the whole plan).
+
+    Unfiltered (the page most read, and rebuilt after each change), the whole plan comes in one query
+    whose tuples give the roll-ups, the page's rows and the pilots offered by the filters, plus one for
+    every partner: three queries with the orientations. Filtered, the roll-ups still cover the whole
+    plan while the page lists the matching fiches (``plan_progress``, ``plan_page``, ``plan_filter_choices``).
+    """
+    orientations = orientations_of(plan=plan)
+    if filtered:
+        progress = plan_progress(plan=plan)
+        page, tree = plan_page(
+            orientations=orientations,
+            actions=actions,
+            progress=progress,
+            filtered=True,
+            page_number=page_number,
+            per_page=per_page,
+        )
+        choices = plan_filter_choices(plan=plan, orientations=orientations, progress=progress)
+        return PlanPage(progress, orientations, page, tree, choices)
+
+    rows = list(
+        with_monitoring(Action.objects.filter(orientation__plan=plan))
+        .order_by("orientation__position", "position", "code", "pk")
+        .values_list(*_PAGE_ROW_FIELDS, "pilot_id", "planned_budget", *_DOMAIN_COLUMNS)
+    )
+    partner_rows = (
+        Action.partners.through.objects.filter(action__orientation__plan=plan)
+        .order_by("organisation__name", "organisation_id")
+        .values_list("action_id", "organisation_id", "organisation__name", "organisation__short_name")
+    )
+    partner_names: dict[int, list[str]] = defaultdict(list)
+    partners: dict[int, str] = {}  # the filter's options, by name
+    for action_id, organisation_id, name, short_name in partner_rows:
+        partner_names[action_id].append(short_name or name)
+        partners.setdefault(organisation_id, short_name or name)
+    page_rows, measured, pilots = [], [], {}
+    for row in rows:
+        (pk, orientation_id, orientation_position, code, title, domain_name, pilot_name, pilot_short_name) = row[:8]
+        start_date, end_date, priority, status, progress_value, is_late, pilot_id, planned_budget = row[8:16]
+        page_rows.append(
+            PlanRow(
+                pk,
+                orientation_id,
+                orientation_position,
+                code,
+                title,
+                domain_name,
+                pilot_short_name or pilot_name,
+                start_date,
+                end_date,
+                priority,
+                status,
+                progress_value,
+                is_late,
+                tuple(partner_names.get(pk, ())),
+            )
+        )
+        measured.append((orientation_id, _Measured(status, progress_value, planned_budget, is_late), row[16:], pk))
+        pilots[pilot_id] = (pilot_name, pilot_short_name)
+    progress = _progress_of(measured)
+    paginator = Paginator(page_rows, per_page or ACTIONS_PER_PAGE)
+    page = paginator.get_page(page_number)
+    next_action = page_rows[page.end_index()] if page.has_next() else None
+    tree = _page_tree(page, list(page.object_list), next_action, orientations, progress, filtered=False)
+    choices = {
+        "orientation": _orientation_choices(orientations),
+        "domain": [(domain.pk, domain.name) for domain, _rollup in progress.by_domain],
+        # As ``plan_filter_choices`` orders them: by name.
+        "pilot": [
+            (pk, short or name) for pk, (name, short) in sorted(pilots.items(), key=lambda item: (item[1][0], item[0]))
+        ],
+        "partner": list(partners.items()),
+    }
+    return PlanPage(progress, orientations, page, tree, choices)
 
 
 # --- Progress roll-ups ------------------------------------------------------------------------
@@ -421,30 +696,55 @@ class PlanProgress:
         return self.by_orientation.get(orientation_id) or progress_rollup([])
 
 
+# Every column of a domain, read along with the fiches: the roll-ups hold whole ``Domain`` instances.
+_DOMAIN_FIELDS = [field.attname for field in Domain._meta.concrete_fields]
+_DOMAIN_COLUMNS = [f"domain__{name}" for name in _DOMAIN_FIELDS]
+
+
+class _Measured(NamedTuple):
+    """What a roll-up reads of a fiche."""
+
+    status: str
+    progress: int
+    planned_budget: Decimal
+    is_late: bool
+
+
 def plan_progress(*, plan: ActionPlan | None, today: datetime.date | None = None) -> PlanProgress:
     """Roll-ups over the whole plan (page filters never change them), in one query."""
     if plan is None:
         return PlanProgress(progress_rollup([]), {}, [], 0, 0)
-    actions = list(
-        with_monitoring(
-            Action.objects.filter(orientation__plan=plan)
-            .select_related("domain")
-            .only("id", "orientation_id", "status", "progress", "end_date", "domain__id", "domain__name")
-            .order_by("domain__position", "domain__name", "pk"),
-            today=today,
-        )
+    actions_of_plan = with_monitoring(Action.objects.filter(orientation__plan=plan), today=today)
+    rows = actions_of_plan.order_by("domain__position", "domain__name", "pk").values_list(
+        "orientation_id", "status", "progress", "planned_budget", "is_late", "pk", *_DOMAIN_COLUMNS
     )
+    return _progress_of(
+        (orientation_id, _Measured(status, progress, planned_budget, is_late), domain, pk)
+        for orientation_id, status, progress, planned_budget, is_late, pk, *domain in rows
+    )
+
+
+def _progress_of(fiches: Iterable[tuple[int, _Measured, tuple, int]]) -> PlanProgress:
+    """Roll-ups of ``(orientation id, measured fiche, domain's columns, fiche's id)``: domains in their
+    order (position, name), each led by its first fiche; tuples rather than model instances (a plan has
+    up to hundreds of fiches, and a few domains)."""
+    actions = []
     by_orientation = defaultdict(list)
     by_domain = defaultdict(list)
     domains = {}
-    for action in actions:
-        by_orientation[action.orientation_id].append(action)
-        by_domain[action.domain_id].append(action)
-        domains[action.domain_id] = action.domain
+    for orientation_id, action, domain, pk in fiches:
+        actions.append(action)
+        by_orientation[orientation_id].append(action)
+        by_domain[domain[0]].append(action)
+        if domain[0] not in domains:
+            domains[domain[0]] = (Domain.from_db(DEFAULT_DB_ALIAS, _DOMAIN_FIELDS, domain), pk)
+        else:
+            domains[domain[0]] = (domains[domain[0]][0], min(pk, domains[domain[0]][1]))
+    order = sorted(domains, key=lambda pk: (domains[pk][0].position, domains[pk][0].name, domains[pk][1]))
     return PlanProgress(
         overall=progress_rollup(actions),
         by_orientation={pk: progress_rollup(group) for pk, group in by_orientation.items()},
-        by_domain=[(domains[pk], progress_rollup(group)) for pk, group in by_domain.items()],
+        by_domain=[(domains[pk][0], progress_rollup(by_domain[pk])) for pk in order],
         action_count=len(actions),
         late_count=sum(1 for action in actions if action.is_late),
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -414,12 +414,23 @@ def finding_for(*, diagnostic: Diagnostic, pk: int) -> Finding:
 
 
 def consultations_of(diagnostic: Diagnostic) -> list[Consultation]:
-    return list(
-        Consultation.objects.filter(diagnostic=diagnostic)
-        .select_related("domain")
-        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
-        .order_by("-held_on", "title")
+    """The consultations, each with ``organisation_names``: the display names of the organisations present,
+    by name (one query of tuples rather than a prefetch of organisations)."""
+    consultations = list(
+        Consultation.objects.filter(diagnostic=diagnostic).select_related("domain").order_by("-held_on", "title")
     )
+    names: dict[int, list[str]] = defaultdict(list)
+    if consultations:
+        present = (
+            Consultation.organisations.through.objects.filter(consultation__in=[item.pk for item in consultations])
+            .order_by("organisation__name", "organisation_id")
+            .values_list("consultation_id", "organisation__name", "organisation__short_name")
+        )
+        for consultation_id, name, short_name in present:
+            names[consultation_id].append(short_name or name)
+    for consultation in consultations:
+        consultation.organisation_names = names.get(consultation.pk, [])
+    return consultations
 
 
 def consultation_for(*, diagnostic: Diagnostic, pk: int) -> Consultation:

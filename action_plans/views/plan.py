@@ -75,21 +75,19 @@ _CACHED_PAGE_DIGITS = 4
 def _plan_body(request, context: dict, *, csrf_token: str) -> str:
     """Everything under the plan page's toolbar: roll-ups, filters, orientations and their fiches."""
     plan = context["plan"]
-    action_filter = ActionFilter(request.GET or None, queryset=selectors.plan_page_actions(plan=plan), plan=plan)
-    progress = selectors.plan_progress(plan=plan)
-    orientations = selectors.orientations_of(plan=plan)
-    page, tree = selectors.plan_page(
-        orientations=orientations,
+    action_filter = _filtered_actions(request, plan)
+    content = selectors.plan_page_content(
+        plan=plan,
         actions=action_filter.qs,
-        progress=progress,
         filtered=action_filter.is_filtered,
         page_number=request.GET.get("page"),
     )
+    page, tree, progress = content.page, content.tree, content.progress
     body_context = {
         **context,
         "csrf_token": csrf_token,
         "filter": action_filter,
-        "filter_choices": selectors.plan_filter_choices(plan=plan, orientations=orientations, progress=progress),
+        "filter_choices": content.filter_choices,
         "progress": progress,
         "tree": tree,
         "page_obj": page,
@@ -202,8 +200,9 @@ def _export_actions(request, context: dict, *, lines: bool):
     plan = context["plan"]
     if plan is None:
         return context, []
-    actions = _filtered_actions(request, plan).qs
-    return context, selectors.plan_actions_for_export(plan=plan, actions=actions, lines=lines)
+    # Without parameters, the whole plan: no filter to build.
+    actions = _filtered_actions(request, plan).qs if request.GET else None
+    return context, selectors.plan_export_rows(plan=plan, actions=actions, lines=lines)
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:

@@ -45,13 +45,12 @@ def consultations_section_html(page: DiagnosticPage, *, can_edit: bool, urls: Ur
                 title=consultation.title,
             )
         facts = []
-        organisations = consultation.organisations.all()
-        if organisations:
+        if consultation.organisation_names:
             facts.append(
                 html_format(
                     '<dt class="col-sm-3">{}</dt><dd class="col-sm-9">{}</dd>',
                     labels.organisations_present,
-                    ", ".join(organisation.display_name for organisation in organisations),
+                    ", ".join(consultation.organisation_names),
                 )
             )
         if consultation.participants:

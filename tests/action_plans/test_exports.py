@@ -6,11 +6,17 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from action_plans import selectors
 from action_plans.choices import ActionStatus, FundingStatus
+from bench.plan_data import build_convention
+from ctg_portal.spreadsheets import neutralise_formula
+from diagnostics.choices import Priority
 from tests.action_plans.factories import (
     ActionFactory,
     EvaluationIndicatorFactory,
@@ -190,3 +196,98 @@ def test_outsiders_get_no_export(client, exported):
     client.force_login(MembershipFactory(organisation__intercommunality=True).user)
     assert client.get(reverse("action_plans:export_xlsx", args=[convention.pk])).status_code == 404
     assert client.get(reverse("action_plans:export_csv", args=[convention.pk])).status_code == 404
+
+
+# --- The workbook reads what the models hold -------------------------------------------------------
+
+
+def _expected_sheets(convention) -> dict[str, list[tuple]]:
+    """The three sheets' rows computed from model instances (the reads the exports made before they
+    read tuples): related rows through the models' own managers and orderings."""
+    actions = list(
+        selectors.plan_actions(plan=convention.action_plan)
+        .prefetch_related(None)
+        .order_by("orientation__position", "position", "code", "pk")
+    )
+    statuses, priorities = dict(ActionStatus.choices), dict(Priority.choices)
+    funding_statuses = dict(FundingStatus.choices)
+
+    def text(value):
+        return neutralise_formula(value) or None  # empty texts are left blank
+
+    def day(value):
+        return datetime.datetime.combine(value, datetime.time()) if value else None
+
+    fiches, funding, indicators = [], [], []
+    for action in actions:
+        needs = action.answered_needs.order_by("domain__position", "position", "id")
+        fiches.append(
+            (
+                text(f"{action.orientation.position}. {action.orientation.title}"),
+                text(action.code),
+                text(action.title),
+                text(action.domain.name),
+                text(action.pilot.display_name),
+                text(", ".join(partner.display_name for partner in action.partners.order_by("name", "pk"))),
+                day(action.start_date),
+                day(action.end_date),
+                text(str(statuses[action.status])),
+                "Oui" if action.is_late else "Non",
+                action.progress,
+                text(str(priorities[action.priority])),
+                float(action.planned_budget),
+                text(" ; ".join(need.title for need in needs)),
+                text(action.objectives),
+                text(action.target_public),
+            )
+        )
+        for line in action.funding_lines.order_by("year", "funder__name", "id"):
+            funding.append(
+                (
+                    text(action.code),
+                    text(action.title),
+                    text(action.domain.name),
+                    text(line.funder.display_name),
+                    text(line.scheme),
+                    line.year,
+                    float(line.amount),
+                    text(str(funding_statuses[line.status])),
+                )
+            )
+        for indicator in action.evaluation_indicators.all():
+            indicators.append(
+                (
+                    text(action.code),
+                    text(action.title),
+                    text(indicator.label),
+                    text(indicator.unit),
+                    *(
+                        None if value is None else float(value)
+                        for value in (indicator.baseline, indicator.target, indicator.current_value)
+                    ),
+                )
+            )
+    return {"Fiches actions": fiches, "Financements": funding, "Indicateurs": indicators}
+
+
+def test_every_cell_of_the_workbook_matches_the_models(client):
+    """A plan of the benchmark's shape (partners, needs, funding lines and indicators on every fiche)."""
+    bench = build_convention(index=7, actions=24)
+    client.force_login(bench.staff_user)
+    workbook = workbook_of(client.get(reverse("action_plans:export_xlsx", args=[bench.convention.pk])))
+    expected = _expected_sheets(bench.convention)
+    assert all(expected.values())  # every sheet has rows
+    for title, rows_ in expected.items():
+        assert rows(workbook[title])[1:] == rows_, title
+
+
+def test_the_workbook_takes_a_fixed_number_of_queries(client):
+    counts = []
+    for index, size in ((8, 3), (9, 30)):
+        bench = build_convention(index=index, actions=size)
+        client.force_login(bench.staff_user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("action_plans:export_xlsx", args=[bench.convention.pk]))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 13

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 PAGES = ["plan", "budget", "export_xlsx", "export_csv"]
 # Counted on SQLite and PostgreSQL alike (session, user, savepoints of ATOMIC_REQUESTS included);
 # what matters most is that they do not grow with the number of fiches, lines, indicators, updates.
-MAX_QUERIES = {"plan": 18, "action_detail": 15, "budget": 12, "export_xlsx": 13, "export_csv": 11}
+MAX_QUERIES = {"plan": 12, "action_detail": 15, "budget": 12, "export_xlsx": 13, "export_csv": 11}
 
 
 def url(name, convention, **kwargs):

@@ -317,3 +317,54 @@ def test_a_page_number_out_of_range_shows_the_last_page(long_plan):
     page, tree = _page(long_plan, 99, per_page=5)
     assert page.number == 2
     assert _shown(tree) == [(3, ["3.3", "3.4"])]
+
+
+# --- The unfiltered plan page in one read ---------------------------------------------------------
+
+
+def _content_of_separate_reads(plan, number, per_page):
+    """What the filtered path reads (roll-ups, the page's fiches, the filters' choices, each by its own
+    query), asked for the whole plan."""
+    orientations = selectors.orientations_of(plan=plan)
+    progress = selectors.plan_progress(plan=plan)
+    page, tree = selectors.plan_page(
+        orientations=orientations,
+        actions=selectors.plan_actions(plan=plan),
+        progress=progress,
+        filtered=False,
+        page_number=number,
+        per_page=per_page,
+    )
+    return progress, page, tree, selectors.plan_filter_choices(plan=plan, orientations=orientations, progress=progress)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [1, 2, 3])
+def test_the_whole_plan_read_at_once_gives_what_the_separate_reads_give(number, django_assert_num_queries):
+    plan, actions = populated_plan(ConventionFactory(), size=7)
+    actions[0].domain = domain("jeunesse")
+    actions[0].status = ActionStatus.ABANDONED
+    actions[0].save()
+    actions[3].pilot = OrganisationFactory(name="Autre pilote", short_name="AP")
+    actions[3].save()
+    FundingLineFactory(action=actions[2], amount=Decimal("123.45"), status=FundingStatus.PAID)
+    progress, page, tree, choices = _content_of_separate_reads(plan, number, per_page=3)
+
+    with django_assert_num_queries(3):  # orientations, fiches, partners
+        content = selectors.plan_page_content(
+            plan=plan, actions=selectors.plan_actions(plan=plan), filtered=False, page_number=number, per_page=3
+        )
+
+    assert content.progress == progress
+    # Domains in their order (position, name), not in the order of their first fiche.
+    domains = [domain for domain, _rollup in content.progress.by_domain]
+    assert domains == sorted(domains, key=lambda domain: (domain.position, domain.name))
+    assert domains[-1] == domain("jeunesse")
+    assert [domain.code for domain, _rollup in content.progress.by_domain] == [
+        domain.code for domain, _rollup in progress.by_domain
+    ]
+    assert list(content.page.object_list) == list(page.object_list)
+    assert (content.page.number, content.page.paginator.count) == (page.number, page.paginator.count)
+    assert content.tree == tree
+    assert content.filter_choices == choices
+    assert len(choices["pilot"]) == 2 and len(choices["partner"]) == 8

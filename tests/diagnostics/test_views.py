@@ -224,6 +224,23 @@ def test_the_page_shows_values_formula_charts_findings_and_consultations(client,
     assert fr("No action") in page
 
 
+def test_each_consultation_names_the_organisations_present_by_name(client, territory):
+    consultation = ConsultationFactory(diagnostic=territory.diagnostic, title="Rencontre des crèches")
+    consultation.organisations.set(
+        [
+            OrganisationFactory(name="Mairie de Zonza", short_name="Zonza"),
+            OrganisationFactory(name="Association des parents", short_name=""),
+            OrganisationFactory(name="Caisse d'allocations familiales du Lot", short_name="CAF 46"),
+        ]
+    )
+    ConsultationFactory(diagnostic=territory.diagnostic, title="Sans organisme")
+    client.force_login(territory.reader)
+    page = client.get(url("detail", territory.convention)).content.decode()
+    # Short names shown, in the order of the full names; a consultation without organisation says none.
+    assert "Association des parents, CAF 46, Zonza</dd>" in page
+    assert page.count(fr("Organisations present")) == 1
+
+
 def test_each_need_links_the_actions_that_answer_it(client, territory):
     need = FindingFactory(diagnostic=territory.diagnostic, title="Accueil des enfants handicapés")
     orientation = StrategicOrientationFactory(plan__convention=territory.convention)
