@@ -59,8 +59,18 @@ def _period(convention: Convention, today: datetime.date) -> list[Missing]:
     return []
 
 
+def _prefetched(convention: Convention, relation: str) -> list | None:
+    """The rows of ``relation`` when the page has prefetched them already (no query then), else None."""
+    cache = getattr(convention, "_prefetched_objects_cache", {})
+    return list(cache[relation]) if relation in cache else None
+
+
 def _articles(convention: Convention) -> list[Missing]:
-    bodies = list(convention.articles.order_by("position").values_list("position", "title", "body"))
+    articles = _prefetched(convention, "articles")
+    if articles is None:
+        bodies = list(convention.articles.order_by("position").values_list("position", "title", "body"))
+    else:  # in the order of their positions, like the query's (``Article.Meta.ordering``)
+        bodies = [(article.position, article.title, article.body) for article in articles]
     if not bodies:
         return [
             Missing(
@@ -85,11 +95,15 @@ def _articles(convention: Convention) -> list[Missing]:
 
 
 def _parties(convention: Convention) -> list[Missing]:
-    signatories = list(
-        convention.parties.filter(role=PartyRole.SIGNATORY)
-        .select_related("organisation")
-        .order_by("signing_order", "organisation__name", "pk")
-    )
+    parties = _prefetched(convention, "parties")  # the page's order: signing order, then organisation's name
+    if parties is None:
+        signatories = list(
+            convention.parties.filter(role=PartyRole.SIGNATORY)
+            .select_related("organisation")
+            .order_by("signing_order", "organisation__name", "pk")
+        )
+    else:
+        signatories = [party for party in parties if party.role == PartyRole.SIGNATORY]
     fix = ("conventions:parties", _("Edit the signatories"))
     if not signatories:
         return [Missing("no_signatory", _("Add the signatories: the intercommunality and a CAF at least."), *fix)]
@@ -118,7 +132,12 @@ def _parties(convention: Convention) -> list[Missing]:
 
 
 def _plan(convention: Convention) -> list[Missing]:
-    if Action.objects.filter(orientation__plan__convention=convention).exists():
+    # The convention page has counted the fiches of each orientation already (``workflow.selectors``).
+    orientations = getattr(convention, "plan_orientations", None)
+    if orientations is not None:
+        if any(orientation.action_count for orientation in orientations):
+            return []
+    elif Action.objects.filter(orientation__plan__convention=convention).exists():
         return []
     return [
         Missing(

@@ -4,112 +4,79 @@ the review page and the lifecycle buttons."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy
 
-from action_plans.models import Action, StrategicOrientation
 from conventions.choices import CommentAnchor, LifecycleAction
 from conventions.models import (
-    Article,
     Convention,
     ConventionVersion,
-    GovernanceBody,
-    GovernanceMember,
     Party,
     ReviewComment,
     Signature,
-    StatusChange,
 )
 from conventions.permissions import may_open_signature_scan, may_preview_signature, may_sign_for
-from conventions.selectors import convention_for_user, signing_states, version_for_user, version_is_signed, versions_of
+from conventions.selectors import convention_for_user, signing_states, version_for_user, version_is_signed
 from conventions.transitions import TRANSITIONS
-from diagnostics.choices import FindingKind
-from diagnostics.models import Finding
-
-# How many fiches of each orientation the convention page lists (the plan page has them all).
-FICHES_SHOWN_PER_ORIENTATION = 8
+from workflow import selectors_detail, selectors_review, selectors_timeline
 
 
 def convention_detail(*, user, pk: int) -> Convention:
-    """A convention with everything its page shows: domains, parties, governance, diagnostic, plan."""
+    """A convention with everything its page's sections show: parties, articles, governance, plan."""
     return with_page_sections(convention_for_user(user=user, pk=pk))
 
 
 def with_page_sections(convention: Convention) -> Convention:
-    """Prefetches what the convention page's sections show (domains, articles, parties, governance,
-    the first fiches of each orientation) onto ``convention``, fetched by ``convention_for_user``."""
+    """Prefetches what the convention page's sections show onto ``convention``, fetched by
+    ``convention_for_user``: its articles and parties (the header, the readiness panel and the lifecycle
+    bar read them too), and, as rows read by ``workflow.selectors_detail``, its committees
+    (``governance_summary``) and its plan's orientations with their first fiches (``plan_orientations``)."""
     parties = Party.objects.select_related("organisation", "representative").order_by(
         "signing_order", "organisation__name", "representative__full_name"
     )
-    members = GovernanceMember.objects.select_related("representative__organisation")
-    bodies = GovernanceBody.objects.prefetch_related(Prefetch("members", queryset=members), "meetings")
-    # The convention page shows the first fiches of each orientation and links to the plan page for the
-    # rest: a 600-fiche plan would otherwise be rendered whole (sliced prefetch: one query, any size).
-    actions = Action.objects.select_related("domain", "pilot").prefetch_related("partners").order_by("position", "code")
-    orientations = StrategicOrientation.objects.annotate(action_count=Count("actions")).prefetch_related(
-        Prefetch("actions", queryset=actions[:FICHES_SHOWN_PER_ORIENTATION], to_attr="shown_actions")
-    )
     # Prefetch onto the already-fetched object: one query per relation, whatever their sizes.
-    prefetch_related_objects(
-        [convention],
-        "domains",
-        "articles",
-        Prefetch("parties", queryset=parties),
-        Prefetch("governance_bodies", queryset=bodies),
-    )
-    plan = getattr(convention, "action_plan", None)
-    convention.plan_orientations = list(orientations.filter(plan=plan)) if plan else []
+    prefetch_related_objects([convention], "articles", Prefetch("parties", queryset=parties))
+    convention.governance_summary = selectors_detail.governance(convention_id=convention.pk)
+    # The convention page shows the first fiches of each orientation and links to the plan page for the
+    # rest: a 600-fiche plan would otherwise be rendered whole (limited in SQL: any size, same queries).
+    convention.plan_orientations = selectors_detail.plan_summary(convention_id=convention.pk)
     return convention
 
 
 def diagnostic_summary(*, convention: Convention) -> dict:
-    """Counts of findings per kind and domain, and of indicator values, for the convention page."""
-    diagnostic = getattr(convention, "diagnostic", None)
-    if diagnostic is None:
-        return {"diagnostic": None, "findings_by_domain": [], "indicator_value_count": 0, "consultation_count": 0}
-    findings = (
-        Finding.objects.filter(diagnostic=diagnostic)
-        .select_related("domain")
-        .order_by("domain__position", "kind", "position")
-    )
-    by_domain: dict = {}
-    for finding in findings:
-        entry = by_domain.setdefault(finding.domain, {kind: [] for kind in FindingKind.values})
-        entry[finding.kind].append(finding)
-    return {
-        "diagnostic": diagnostic,
-        "findings_by_domain": [
-            {"domain": domain, "strengths": kinds["strength"], "weaknesses": kinds["weakness"], "needs": kinds["need"]}
-            for domain, kinds in by_domain.items()
-        ],
-        "indicator_value_count": diagnostic.indicator_values.count(),
-        "consultation_count": diagnostic.consultations.count(),
-    }
+    """Findings' titles per domain and kind, and counts of indicator values and consultations."""
+    return selectors_detail.diagnostic_summary(convention=convention)
 
 
 # --- Lifecycle, versions and signatures ------------------------------------------------------------
 
 
-def timeline(*, convention: Convention) -> list[StatusChange]:
+def timeline(*, convention: Convention) -> list[selectors_timeline.TimelineStep]:
     """Every status change of the convention, oldest first, with who made it and on which version."""
-    return list(
-        StatusChange.objects.filter(convention=convention)
-        .select_related("actor", "version", "party__organisation")
-        .defer("version__content_json")
-        .order_by("occurred_at", "pk")
-    )
+    return selectors_timeline.timeline(convention_id=convention.pk)
+
+
+def page_versions(*, convention: Convention, steps: list) -> list[selectors_timeline.VersionSummary]:
+    """The convention's versions for its page, newest first (``steps``: its ``timeline``)."""
+    return selectors_timeline.versions(convention=convention, steps=steps)
+
+
+def domain_names(*, convention: Convention) -> list[str]:
+    """The names of the convention's domains, for its header."""
+    return selectors_detail.domain_names(convention_id=convention.pk)
 
 
 def open_review_comment_count(*, convention: Convention) -> int:
-    return ReviewComment.objects.filter(convention=convention, parent__isnull=True, resolved_at__isnull=True).count()
+    return selectors_detail.open_review_comment_count(convention_id=convention.pk)
 
 
 def workflow_context(*, user, convention: Convention, abilities: dict[str, bool]) -> dict:
     """What the convention page shows of the lifecycle: timeline, versions, signatures (each knowing
     whether ``user`` may sign for its party, read the text before their turn, open its scan), open comments."""
+    steps = timeline(convention=convention)
     return {
-        "timeline": timeline(convention=convention),
-        "versions": versions_of(convention=convention),
+        "timeline": steps,
+        "versions": page_versions(convention=convention, steps=steps),
         "open_comment_count": open_review_comment_count(convention=convention),
         **signing_context(user=user, convention=convention, abilities=abilities),
     }
@@ -183,9 +150,10 @@ class ReviewPart:
 class ReviewGroup:
     """Parts shown together: the findings of one domain, the fiches of one orientation."""
 
-    def __init__(self, *, title: str, parts: list):
+    def __init__(self, *, title: str, parts: list, orientation_id: int | None = None):
         self.title = title
         self.parts = parts
+        self.orientation_id = orientation_id
 
 
 class ReviewPage:
@@ -258,33 +226,18 @@ def review_page(*, convention: Convention, only_open: bool = False) -> ReviewPag
     general = part("general", CommentAnchor.GENERAL, None, str(CommentAnchor.GENERAL.label))
     articles = [
         part(f"article-{a.pk}", CommentAnchor.ARTICLE, a.pk, str(a), a)
-        for a in Article.objects.filter(convention=convention).order_by("position", "pk")
+        for a in selectors_review.articles(convention_id=convention.pk)
     ]
     finding_groups: dict = {}
-    findings = (
-        Finding.objects.filter(diagnostic__convention=convention)
-        .select_related("domain")
-        .order_by("domain__position", "kind", "position", "pk")
-    )
-    for f in findings:
-        finding_groups.setdefault(f.domain.name, []).append(
+    for f in selectors_review.findings(convention_id=convention.pk):
+        finding_groups.setdefault(f.domain_name, []).append(
             part(f"finding-{f.pk}", CommentAnchor.FINDING, f.pk, f.title, f)
         )
-    actions = Action.objects.order_by("position", "code", "pk")
-    orientations = (
-        StrategicOrientation.objects.filter(plan__convention=convention)
-        .prefetch_related(Prefetch("actions", queryset=actions))
-        .order_by("position")
-    )
-    action_groups = [
-        ReviewGroup(
-            title=str(o),
-            parts=[
-                part(f"action-{a.pk}", CommentAnchor.ACTION, a.pk, f"{a.code} {a.title}", a) for a in o.actions.all()
-            ],
-        )
-        for o in orientations
-    ]
+    action_groups: list[ReviewGroup] = []
+    for a in selectors_review.actions(convention_id=convention.pk):
+        if not action_groups or action_groups[-1].orientation_id != a.orientation_id:
+            action_groups.append(ReviewGroup(title=a.orientation_label, parts=[], orientation_id=a.orientation_id))
+        action_groups[-1].parts.append(part(f"action-{a.pk}", CommentAnchor.ACTION, a.pk, f"{a.code} {a.title}", a))
     removed = [
         part(key, found[0].anchor, None, found[0].anchor_label)
         for key, found in by_key.items()

@@ -1,6 +1,7 @@
 """Readiness before review: what the convention page lists, and what the submission refuses."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -203,6 +204,19 @@ def test_the_page_lists_what_is_missing_with_links_to_fix_it(client):
 def test_the_page_says_when_everything_is_there(client, ready):
     page = detail(client, ready, ready.staff)
     assert "elle peut lui être soumise" in page and "readiness-item" not in page
+
+
+def test_the_page_lists_what_the_submission_checks(client, ready):
+    # The page answers from what its sections read already (parties, articles, the plan's fiche counts);
+    # the submission queries them itself: both must find the same.
+    PartyFactory(convention=ready, organisation=OrganisationFactory(commune=True), representative=None, signing_order=2)
+    ArticleFactory(convention=ready, position=2, title="Durée", body="Du [à compléter : date] au 31 décembre.")
+    ready.action_plan.orientations.get().actions.all().delete()
+    page = detail(client, ready, ready.staff)
+    listed = re.findall(r'data-code="([^"]+)"', page)
+    assert listed == codes(ready)
+    assert {"no_fiche", "text_to_complete"} <= set(listed)
+    assert any(code.startswith("no_representative_") for code in listed)
 
 
 @pytest.mark.parametrize("role", ROLES)

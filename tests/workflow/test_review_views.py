@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from conventions.choices import CommentAnchor, ConventionStatus
 from conventions.models import ReviewComment
@@ -20,7 +21,7 @@ from workflow.services.review import review_comment_create, review_comment_reply
 
 pytestmark = pytest.mark.django_db
 
-REVIEW_MAX_QUERIES = 20
+REVIEW_MAX_QUERIES = 19
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -332,6 +333,36 @@ def test_with_htmx_a_refusal_is_told_inside_the_part_and_keeps_the_text(client, 
     assert "5000 caractères" in content or "5 000 caractères" in content
     assert "x" * 5001 in content
     assert not ReviewComment.objects.exists()
+
+
+def test_with_htmx_a_refused_reply_reopens_its_form_with_the_text(client, convention):
+    thread = comment(convention)
+    client.force_login(convention.staff)
+    response = client.post(comment_url("reply", thread), {"body": "y" * 5001}, **HTMX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<details class="flex-grow-1 review-reply-form" open>' in content
+    assert f'id="reply-{thread.pk}" name="body" rows="2" maxlength="5000" required>{"y" * 5001}</textarea>' in content
+    assert 'class="alert alert-danger py-2 my-2" role="alert"' in content
+    assert not thread.replies.exists()
+
+
+def test_a_thread_shows_its_replies_and_who_resolved_it(client, convention):
+    thread = comment(convention, "Préciser <le> calendrier.", CommentAnchor.ACTION, convention.action)
+    review_comment_reply(comment=thread, by=convention.staff, body="C’est fait.")
+    review_comment_resolve(comment=thread, by=convention.staff)
+    client.force_login(convention.officer)
+    response = client.get(review_url(convention))
+    content = response.content.decode()
+    part = content[content.index(f'id="part-action-{convention.action.pk}"') :]
+    assert "Préciser &lt;le&gt; calendrier." in part
+    assert f'<li class="mb-2 review-reply" id="comment-{thread.replies.get().pk}">' in part
+    assert "C’est fait." in part
+    staff_name = convention.staff.get_full_name() or convention.staff.get_username()
+    assert f"Résolu par {staff_name} le {timezone.localdate().strftime('%d/%m/%Y')}." in part
+    assert f'action="{comment_url("reopen", thread)}"' in part
+    assert 'name="csrfmiddlewaretoken" value="' in part
+    assert "render-cache-csrf-token-placeholder" not in content  # the reader's own token, put in when served
 
 
 def test_with_htmx_resolving_answers_with_the_part(client, convention):

@@ -394,6 +394,15 @@ def test_the_timeline_tells_who_did_what_when_oldest_first(client):
     assert version_url(story.convention, 1) in timeline
 
 
+def test_the_timeline_links_each_step_to_its_version(client):
+    story = Story(signatories=1)
+    story.approve()
+    client.force_login(story.staff)
+    raw = client.get(reverse("workflow:detail", args=[story.convention.pk])).content.decode()
+    timeline = raw[raw.index('id="timeline"') :]
+    assert f'<a href="{version_url(story.convention, 1)}">' in timeline, "a link, not escaped text"
+
+
 def test_the_timeline_names_the_party_that_declined_and_why(client):
     story = Story(signatories=1)
     story.approve()

@@ -33,7 +33,7 @@ from tests.partners.factories import (
     RepresentativeFactory,
     UserFactory,
 )
-from workflow.selectors import FICHES_SHOWN_PER_ORIENTATION
+from workflow.selectors_detail import FICHES_SHOWN_PER_ORIENTATION
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,8 @@ LOGIN_URL = reverse("login")
 # matters most is that they do not grow with the number of conventions, parties or actions.
 HOME_MAX_QUERIES = 20
 # The page's workflow part adds the timeline, the versions and the open review comments; for the staff
-# who edit it, what the CAF's review still needs (articles, signatories, fiches: workflow.readiness).
-DETAIL_MAX_QUERIES = 27
+# who edit it, what the CAF's review still needs (workflow.readiness, from what the sections read already).
+DETAIL_MAX_QUERIES = 23
 
 
 def detail_url(convention) -> str:
@@ -334,6 +334,42 @@ def test_a_long_plan_lists_the_first_fiches_of_each_orientation_and_links_to_the
     for orientation in convention.action_plan.orientations.all():
         assert f'href="{plan_url}?orientation={orientation.pk}"' in content
     assert "Voir les 15 fiches de cette orientation dans le plan d’actions" in content
+
+
+def test_detail_lists_the_orientations_in_order_even_an_empty_one(client):
+    # Counting each orientation's fiches (GROUP BY) once dropped their order: the page showed them shuffled.
+    third = StrategicOrientationFactory(position=3, title="Animer la vie sociale")
+    plan = third.plan
+    first = StrategicOrientationFactory(plan=plan, position=1, title="Accueillir les jeunes enfants")
+    StrategicOrientationFactory(plan=plan, position=2, title="Accompagner les parents")
+    ActionFactory(orientation=third, code="3.1")
+    ActionFactory(orientation=first, code="1.1")
+    client.force_login(epci_member(plan.convention))
+
+    content = client.get(detail_url(plan.convention)).content.decode()
+
+    titles = ("Accueillir les jeunes enfants", "Accompagner les parents", "Animer la vie sociale")
+    positions = [content.index(title) for title in titles]
+    assert positions == sorted(positions)
+    empty = html_between(content, "Accompagner les parents", "</section>")
+    assert "Aucune fiche action dans cette orientation pour le moment." in empty
+    assert 'class="action-row"' not in empty
+
+
+def test_detail_without_a_plan_says_it_is_not_written_yet(client):
+    convention = ConventionFactory()
+    client.force_login(epci_member(convention))
+    plan = html_between(client.get(detail_url(convention)).content.decode(), 'id="action-plan"', "</section>")
+    assert "Le plan d’actions n’a pas encore été rédigé." in plan
+
+
+def test_detail_shows_the_partners_of_a_fiche_by_name(client):
+    action = ActionFactory()
+    action.partners.set([OrganisationFactory(name="Mairie de Zède"), OrganisationFactory(name="Centre d’Arbre")])
+    convention = action.orientation.plan.convention
+    client.force_login(epci_member(convention))
+    row = html_between(client.get(detail_url(convention)).content.decode(), '<tr class="action-row">', "</tr>")
+    assert "Centre d’Arbre, Mairie de Zède" in row, "in the order of their names"
 
 
 def test_detail_query_count_does_not_grow_with_actions_or_parties(client):

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from conventions import render_cache
-from conventions.selectors import convention_for_user, versions_of
+from conventions.selectors import convention_for_user
 from workflow import readiness, selectors, selectors_home, selectors_start
 
 
@@ -31,11 +31,12 @@ def convention_detail(request, convention_pk: int):
 
     def lifecycle_context() -> dict:
         if not lifecycle:
+            steps = selectors.timeline(convention=convention)
             lifecycle.update(
                 convention=convention,
                 abilities=abilities,
-                timeline=selectors.timeline(convention=convention),
-                versions=versions_of(convention=convention),
+                timeline=steps,
+                versions=selectors.page_versions(convention=convention, steps=steps),
                 open_comment_count=selectors.open_review_comment_count(convention=convention),
             )
         return lifecycle
@@ -44,6 +45,7 @@ def convention_detail(request, convention_pk: int):
         context = lifecycle_context()
         # What is missing for the CAF's review, for the staff who fix it while they edit the text.
         context["readiness"] = readiness.review_readiness(convention) if abilities["edit"] else None
+        context["domain_names"] = selectors.domain_names(convention=convention)
         return render_to_string("workflow/_convention_top.html", render_cache.fragment_context(context))
 
     def sections() -> str:
@@ -51,7 +53,8 @@ def convention_detail(request, convention_pk: int):
         context = {**lifecycle_context(), "diagnostic_summary": selectors.diagnostic_summary(convention=convention)}
         return render_to_string("workflow/_convention_sections.html", render_cache.fragment_context(context))
 
-    # The sections first: on a miss, their prefetches (domains, parties) serve the header and panels too.
+    # The sections first: on a miss, what they read (parties, articles, the plan's fiche counts) serves the
+    # header and the readiness panel too.
     sections_html = render_cache.cached_html(
         convention, "workflow:detail:sections", vary=vary, render=sections, request=request
     )
