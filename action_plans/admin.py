@@ -90,5 +90,5 @@ class ProgressUpdateAdmin(LargeListAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["action", "author"]
     # Not a date hierarchy: on the 125 000 updates of all France it reads the whole table twice (dates
     # bounds, then the distinct years) at every display of the list.
-    list_filter = [year_filter("reported_on__year")]
+    list_filter = [year_filter("reported_on__year", future=0)]  # never dated in the future
     list_select_related = ["action", "author"]
