@@ -174,44 +174,33 @@ def partner_names_of(action_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
     return {action_id: tuple(group) for action_id, group in names.items()}
 
 
+def _plan_row(row: tuple, partners: Iterable[str]) -> PlanRow:
+    """A ``PlanRow`` from a tuple whose first columns are ``_PAGE_ROW_FIELDS``."""
+    (pk, orientation_id, orientation_position, code, title, domain_name, pilot_name, pilot_short_name) = row[:8]
+    start_date, end_date, priority, status, progress, is_late = row[8:14]
+    return PlanRow(
+        pk,
+        orientation_id,
+        orientation_position,
+        code,
+        title,
+        domain_name,
+        pilot_short_name or pilot_name,
+        start_date,
+        end_date,
+        priority,
+        status,
+        progress,
+        is_late,
+        tuple(partners),
+    )
+
+
 def plan_rows(actions: QuerySet) -> list[PlanRow]:
     """``actions`` (fiches annotated by ``with_monitoring``, in plan order) as ``PlanRow``: two queries."""
     rows = list(actions.prefetch_related(None).values_list(*_PAGE_ROW_FIELDS))
     partners = partner_names_of(row[0] for row in rows) if rows else {}
-    return [
-        PlanRow(
-            pk,
-            orientation_id,
-            orientation_position,
-            code,
-            title,
-            domain_name,
-            pilot_short_name or pilot_name,
-            start_date,
-            end_date,
-            priority,
-            status,
-            progress,
-            is_late,
-            partners.get(pk, ()),
-        )
-        for (
-            pk,
-            orientation_id,
-            orientation_position,
-            code,
-            title,
-            domain_name,
-            pilot_name,
-            pilot_short_name,
-            start_date,
-            end_date,
-            priority,
-            status,
-            progress,
-            is_late,
-        ) in rows
-    ]
+    return [_plan_row(row, partners.get(row[0], ())) for row in rows]
 
 
 def _orientation_choices(orientations: list) -> list[tuple[int, str]]:
@@ -582,28 +571,18 @@ def plan_page_content(
         partners.setdefault(organisation_id, short_name or name)
     page_rows, measured, pilots = [], [], {}
     for row in rows:
-        (pk, orientation_id, orientation_position, code, title, domain_name, pilot_name, pilot_short_name) = row[:8]
-        start_date, end_date, priority, status, progress_value, is_late, pilot_id, planned_budget = row[8:16]
-        page_rows.append(
-            PlanRow(
-                pk,
-                orientation_id,
-                orientation_position,
-                code,
-                title,
-                domain_name,
-                pilot_short_name or pilot_name,
-                start_date,
-                end_date,
-                priority,
-                status,
-                progress_value,
-                is_late,
-                tuple(partner_names.get(pk, ())),
+        page_row = _plan_row(row, partner_names.get(row[0], ()))
+        page_rows.append(page_row)
+        pilot_id, planned_budget = row[14:16]
+        measured.append(
+            (
+                page_row.orientation_id,
+                _Measured(page_row.status, page_row.progress, planned_budget, page_row.is_late),
+                row[16:],
+                page_row.pk,
             )
         )
-        measured.append((orientation_id, _Measured(status, progress_value, planned_budget, is_late), row[16:], pk))
-        pilots[pilot_id] = (pilot_name, pilot_short_name)
+        pilots[pilot_id] = (row[6], row[7])  # the pilot's name and short name, for the filter's choices
     progress = _progress_of(measured)
     paginator = Paginator(page_rows, per_page or ACTIONS_PER_PAGE)
     page = paginator.get_page(page_number)
