@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from html import escape
+from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Subquery
@@ -113,13 +114,19 @@ class HomePage:
 
 def _query(params: QueryDict, **changes) -> str:
     """The filters of ``params`` with ``changes`` (``None`` removes one), without the page, encoded."""
-    query = params.copy()
-    query.pop("page", None)
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = value
-    return query.urlencode()
+    # As ``QueryDict.copy()``, ``pop``, ``__setitem__`` then ``urlencode()`` would write it (a changed filter
+    # goes last), without the copies: the counts per status write one link each.
+    encoding = params.encoding
+    pairs = [
+        (key.encode(encoding), str(value).encode(encoding))
+        for key, values in params.lists()
+        if key != "page" and key not in changes
+        for value in values
+    ]
+    pairs += [
+        (key.encode(encoding), str(value).encode(encoding)) for key, value in changes.items() if value is not None
+    ]
+    return urlencode(pairs)
 
 
 def _url(params: QueryDict, **changes) -> str:

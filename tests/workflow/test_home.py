@@ -6,20 +6,24 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conventions.choices import ConventionStatus, SignatureMethod
 from conventions.models import (
     Convention,
+    Party,
     Signature,
     current_status_condition,
     current_status_expression,
     forget_visible_conventions,
     visible_convention_ids,
 )
-from partners.choices import MembershipRole
+from partners.choices import MembershipRole, OrganisationKind
+from partners.models import Organisation
 from tests.conventions.factories import (
     ConventionFactory,
     GovernanceBodyFactory,
@@ -29,7 +33,8 @@ from tests.conventions.factories import (
 )
 from tests.partners.factories import MembershipFactory, OrganisationFactory, RepresentativeFactory, UserFactory
 from tests.roles import EXPECTED, ROLES, world  # noqa: F401 — the fixture
-from workflow.selectors_home import FILTERS_FROM, HOME_PAGE_SIZE, SUMMARY_FROM, status_counts
+from workflow.filters import ConventionFilter
+from workflow.selectors_home import FILTERS_FROM, HOME_PAGE_SIZE, SUMMARY_FROM, _query, status_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -526,3 +531,95 @@ def test_a_list_of_one_page_counts_from_its_rows(client, caf_officer_world):
     for convention in bulk_conventions(HOME_PAGE_SIZE, department_code="12")[1]:
         PartyFactory(convention=convention, organisation=caf)
     assert one_page < _queries(client, {}) <= HOME_LIST_MAX_QUERIES
+
+
+# The loop ``_home_filters.html`` ran over the form before ``ConventionFilter.fields_html`` wrote it: the
+# reference the Python writer must match (the same HTML, whitespace aside).
+FIELDS_TEMPLATE = """
+{% for field in filter.form %}
+  <div class="{% if field.name == 'q' %}col-12 col-lg-3{% elif field.name == 'caf' %}col-sm-6 col-lg-3{% else %}col-sm-6 col-lg-2{% endif %}">
+    <label class="form-label small mb-0" for="{{ field.id_for_label }}">{{ field.label }}</label>
+    {{ field }}
+    {% if field.errors %}
+      <div class="invalid-feedback d-block" id="{{ field.id_for_label }}-error">{{ field.errors|join:" " }}</div>
+    {% endif %}
+  </div>
+{% endfor %}
+"""  # noqa: E501
+
+
+def _without_whitespace_between_tags(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        None,
+        {"q": 'Cahors <"&>', "statut": ConventionStatus.IN_REVIEW, "departement": "46", "echeance": "6"},
+        {"statut": "nope", "echeance": "7", "caf": "0", "q": "x"},
+    ],
+    ids=["unbound", "bound", "errors"],
+)
+def test_the_filter_fields_written_in_python_match_the_template_they_replace(caf_officer_world, params):
+    officer, conventions, _elsewhere = caf_officer_world
+    caf = conventions["cahors"].parties.get().organisation
+    data = QueryDict(mutable=True)
+    for key, value in (params or {}).items():
+        data[key] = value
+    if params and "caf" not in params:
+        data["caf"] = str(caf.pk)
+    conventions_filter = ConventionFilter(
+        data if params else None,
+        queryset=Convention.objects.visible_to(officer),
+        visible_ids=visible_convention_ids(officer),
+    )
+    with translation.override("fr"):
+        expected = engines["django"].from_string(FIELDS_TEMPLATE).render({"filter": conventions_filter})
+        written = str(conventions_filter.fields_html())
+    assert _without_whitespace_between_tags(written) == _without_whitespace_between_tags(expected)
+    assert "CAF du Lot" in written and 'id="id_q"' in written
+    if params and "nope" in params.values():
+        assert written.count("Sélectionnez une option de la liste.") == 3
+        assert 'aria-invalid="true"' in written
+    elif params:
+        assert 'value="Cahors &lt;&quot;&amp;&gt;"' in written
+        assert f'<option value="{caf.pk}" selected>' in written
+
+
+@pytest.mark.parametrize("administrator", [False, True], ids=["caf-officer", "administrator"])
+def test_the_caf_choices_are_those_the_orm_query_gives(caf_officer_world, administrator):
+    officer, _conventions, _elsewhere = caf_officer_world
+    OrganisationFactory(caf=True, name="CAF sans convention")
+    user = UserFactory(is_superuser=True) if administrator else officer
+    visible_ids = visible_convention_ids(user)
+    cafs = Organisation.objects.filter(kind=OrganisationKind.CAF)
+    if visible_ids is not None:
+        cafs = cafs.filter(pk__in=Party.objects.filter(convention_id__in=visible_ids).values("organisation_id"))
+    expected = [
+        (str(pk), short or name) for pk, name, short in cafs.order_by("name").values_list("pk", "name", "short_name")
+    ]
+    choices = ConventionFilter(None, queryset=Convention.objects.all(), visible_ids=visible_ids)._caf_choices()
+    assert choices == expected
+    assert "CAF sans convention" in {label for _pk, label in choices} if administrator else len(choices) == 1
+
+
+def _query_through_a_copy(params: QueryDict, **changes) -> str:
+    """What ``selectors_home._query`` wrote through ``QueryDict.copy()``: the reference it must match."""
+    query = params.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = value
+    return query.urlencode()
+
+
+@pytest.mark.parametrize(
+    "querystring",
+    ["", "page=2", "statut=draft&page=3&q=%C3%A9t%C3%A9+x%26y", "q=a&q=b&caf=3&statut=in_force", "echeance=6&zz=%2F"],
+)
+@pytest.mark.parametrize("changes", [{}, {"statut": "draft"}, {"statut": None}, {"echeance": "6", "q": None}])
+def test_the_links_keep_the_filters_as_a_copy_of_the_query_would(querystring, changes):
+    params = QueryDict(querystring)
+    assert _query(params, **changes) == _query_through_a_copy(params, **changes)
