@@ -55,12 +55,28 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         )
 
 
+# Representatives' names: distinct for 20 × 20 successive people (a name is unique per organisation and
+# title, and tests give one organisation up to a hundred parties: random names collided now and then).
+FIRST_NAMES = (
+    "Juliette", "Hélène", "Marc", "Sophie", "Benoît", "Élodie", "Karim", "Anne", "Jérôme", "Nadia",
+    "Thierry", "Camille", "Loïc", "Fatima", "Pierre", "Agnès", "Yann", "Chloé", "Mathieu", "Inès",
+)  # fmt: skip
+LAST_NAMES = (
+    "Grenier", "Lacombe", "Dupré", "Benali", "Marchand", "Lefèvre", "Roussel", "Nguyen", "Garnier", "Morel",
+    "Faure", "Bérenger", "Caron", "Mercier", "Perrin", "Da Silva", "Lemoine", "Chevalier", "Boyer", "Étienne",
+)  # fmt: skip
+
+
+def distinct_full_name(n: int) -> str:
+    return f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n // len(FIRST_NAMES) % len(LAST_NAMES)]}"
+
+
 class RepresentativeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Representative
 
     organisation = factory.SubFactory(OrganisationFactory)
-    full_name = factory.Faker("name", locale="fr_FR")
+    full_name = factory.Sequence(distinct_full_name)
     title = "Président"
 
 
