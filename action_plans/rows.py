@@ -78,8 +78,9 @@ def _texts(_language: str | None) -> dict:
 
 
 def pk_url(name: str, convention_pk: int) -> Callable[[int], str]:
-    """``reverse(name, convention_pk, pk)`` for any pk, from a single reversal."""
-    before, after = reverse(name, kwargs={"convention_pk": convention_pk, "pk": _SENTINEL}).split(str(_SENTINEL), 1)
+    """``reverse(name, args=[convention_pk, pk])`` for any pk (or other second number), from a single
+    reversal."""
+    before, after = reverse(name, args=[convention_pk, _SENTINEL]).split(str(_SENTINEL), 1)
     return lambda pk: f"{before}{pk}{after}"
 
 

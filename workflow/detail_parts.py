@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from action_plans.rows import summary_rows_html
+from action_plans.rows import pk_url, summary_rows_html
 from ctg_portal.fast_html import html_format
 
 
@@ -91,9 +91,6 @@ def plan_summary_html(orientations, *, convention_pk: int) -> SafeString:
     return mark_safe("".join(sections))
 
 
-_SENTINEL = 987654321
-
-
 def timeline_steps_html(steps, *, convention_pk: int) -> SafeString:
     """The ``<li>`` of each step of the timeline (``workflow.selectors_timeline.TimelineStep``), oldest first."""
     if not steps:
@@ -105,7 +102,7 @@ def timeline_steps_html(steps, *, convention_pk: int) -> SafeString:
         _("version %(number)s"),
         _("Avenant no. %(number)s"),
     )
-    before, after = reverse("workflow:version", args=[convention_pk, _SENTINEL]).split(str(_SENTINEL), 1)
+    version_url = pk_url("workflow:version", convention_pk)
     rows = []
     for step in steps:
         when = timezone.template_localtime(step.occurred_at)
@@ -119,10 +116,8 @@ def timeline_steps_html(steps, *, convention_pk: int) -> SafeString:
             )
         if step.version:
             context += html_format(
-                ' · <a href="{}{}{}">{}</a>',
-                before,
-                step.version.number,
-                after,
+                ' · <a href="{}">{}</a>',
+                version_url(step.version.number),
                 _blocktranslated(version_of, number=step.version.number),
             )
         rows.append(

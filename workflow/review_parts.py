@@ -22,8 +22,6 @@ from conventions import markup
 from conventions.choices import CommentAnchor
 from ctg_portal.fast_html import html_format
 
-_SENTINEL = 987654321
-
 
 @lru_cache(maxsize=8)
 def _texts(_language: str | None) -> dict:
@@ -50,23 +48,17 @@ def _texts(_language: str | None) -> dict:
     }
 
 
-def _pk_url(name: str, convention_pk: int):
-    """``reverse(name, args=[convention_pk, pk])`` for any pk, from a single reversal."""
-    before, after = reverse(name, args=[convention_pk, _SENTINEL]).split(str(_SENTINEL), 1)
-    return lambda pk: f"{before}{pk}{after}"
-
-
 class _PageUrls:
     """The URLs of one convention's parts, each reversed once per page."""
 
     def __init__(self, convention_pk: int):
         self.convention_pk = convention_pk
         self.action = pk_url("action_plans:action_detail", convention_pk)
-        self.article_edit = _pk_url("conventions:article_edit", convention_pk)
+        self.article_edit = pk_url("conventions:article_edit", convention_pk)
         self.comment_create = reverse("workflow:review_comment_create", args=[convention_pk])
-        self.reply = _pk_url("workflow:review_comment_reply", convention_pk)
-        self.resolve = _pk_url("workflow:review_comment_resolve", convention_pk)
-        self.reopen = _pk_url("workflow:review_comment_reopen", convention_pk)
+        self.reply = pk_url("workflow:review_comment_reply", convention_pk)
+        self.resolve = pk_url("workflow:review_comment_resolve", convention_pk)
+        self.reopen = pk_url("workflow:review_comment_reopen", convention_pk)
 
 
 def _urls(context, convention_pk: int) -> _PageUrls:
