@@ -31,7 +31,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ctg_portal.admin_site.PortalAdminConfig",  # django.contrib.admin, with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # The administration's large lists write their rows in Python (ctg_portal/admin_rows.py).
+            "libraries": {"large_lists": "ctg_portal.admin_rows"},
             # Tests turn this into an exception (see tests/conftest.py).
             "string_if_invalid": env.str("TEMPLATE_STRING_IF_INVALID", default=""),
         },
