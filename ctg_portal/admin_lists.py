@@ -25,7 +25,8 @@ from django.contrib.admin import helpers
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,19 @@ def estimated_row_count(queryset) -> int | None:
         )
         row = cursor.fetchone()
     return row[0] if row and row[0] >= 0 else None
+
+
+# Django's label of each row's checkbox (``ModelAdmin.action_checkbox``), in Django's catalogue.
+CHECKBOX_LABEL = "Select this object for an action - {}"
+
+
+def checkbox_html(pk, label: str) -> str:
+    """The checkbox Django's ``ModelAdmin.action_checkbox`` renders for the row of ``pk``; ``label`` is
+    its translated label, the object's name in it escaped."""
+    return mark_safe(
+        f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" value="{escape(pk)}"'
+        f' class="action-select" aria-label="{label}">'
+    )
 
 
 class EstimatedCountPaginator(Paginator):
@@ -76,12 +90,7 @@ class LargeListAdmin:
     def action_checkbox(self, obj):
         """Django's ``ModelAdmin.action_checkbox``, the same HTML, without a ``CheckboxInput`` rendered
         through the template engine for each row."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            str(obj.pk),
-            format_html(gettext("Select this object for an action - {}"), str(obj)),
-        )
+        return checkbox_html(obj.pk, gettext(CHECKBOX_LABEL).format(escape(obj)))
 
 
 def year_filter(field_name: str, *, past: int = 10, future: int = 6) -> type[admin.SimpleListFilter]:

@@ -27,6 +27,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from ctg_portal.admin_lists import CHECKBOX_LABEL, LargeListAdmin, checkbox_html
 
 register = template.Library()
 
@@ -35,6 +38,10 @@ register = template.Library()
 _PK_PLACEHOLDER = "CTGPORTALPK"
 
 Cell = Callable[[models.Model], str]
+
+# Fields whose values Django shows as they are when they have no choices (``display_for_field``):
+# exactly these classes, not their subclasses (an ``URLField`` is a link).
+_PLAIN_TEXT_FIELDS = (models.CharField, models.TextField, models.EmailField, models.SlugField)
 
 
 def _links_to_object(is_first: bool, field_name, changelist) -> bool:
@@ -79,6 +86,16 @@ def _field_content(field: models.Field, empty_value_display: str, avoid_link: bo
         return related_content
 
     attname = field.attname
+    if type(field) in _PLAIN_TEXT_FIELDS and not field.flatchoices:
+
+        def text_content(row):
+            value = getattr(row, attname)
+            if value is None or (isinstance(value, str) and value.strip() == ""):
+                return empty_html
+            return escape(value)
+
+        return text_content
+
     formatted: dict[object, str] = {}
 
     def format_value(value):
@@ -97,6 +114,14 @@ def _field_content(field: models.Field, empty_value_display: str, avoid_link: bo
         return html
 
     return content
+
+
+def _checkbox(model_admin) -> Cell:
+    """Each row's checkbox, its label translated once per page."""
+    if type(model_admin).action_checkbox is not LargeListAdmin.action_checkbox:
+        return model_admin.action_checkbox
+    label = gettext(CHECKBOX_LABEL)
+    return lambda row: checkbox_html(row.pk, label.format(escape(row)))
 
 
 def _cell(tag: str, classes: str, content: Cell, url: Callable[[models.Model], str] | None) -> Cell:
@@ -121,7 +146,7 @@ def row_writer(changelist) -> Callable[[models.Model], str] | None:
     for field_name in changelist.list_display:
         links = _links_to_object(first, field_name, changelist)
         if field_name == "action_checkbox":
-            tag, classes, content = "td", "action-checkbox", model_admin.action_checkbox
+            tag, classes, content = "td", "action-checkbox", _checkbox(model_admin)
         else:
             if not isinstance(field_name, str) or "__" in field_name:
                 return None
