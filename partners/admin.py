@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ctg_portal.admin_lists import LargeListAdmin
 from ctg_portal.errors import PortalError
 from partners.choices import OrganisationKind
-from partners.models import Invitation, Membership, Organisation, Representative
+from partners.models import Invitation, Membership, Organisation, PasswordResetEmail, Representative
 from partners.services import accounts
 
 User = get_user_model()
@@ -173,3 +173,21 @@ class InvitationAdmin(LargeListAdmin, SimpleHistoryAdmin):
         if done := self._apply(request, queryset, accounts.revoke_invitation):
             text = ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", done)
             self.message_user(request, text % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(PasswordResetEmail)
+class PasswordResetEmailAdmin(LargeListAdmin, admin.ModelAdmin):
+    """The password reset e-mails that went out in the last thirty days, written by their task: to
+    answer « did the e-mail leave? ». Read only; the link is never stored."""
+
+    list_display = ["sent_at", "user"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    fields = ["user", "sent_at", "delivery_id"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

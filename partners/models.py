@@ -347,3 +347,31 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.organisation.display_name}"
+
+
+class PasswordResetEmail(models.Model):
+    """A password reset e-mail that went out, recorded by the task that sent it.
+
+    The task's Celery id is unique here: a second delivery of the same message (a worker that died
+    before acknowledging it, a broker that delivered it twice) finds the row and sends nothing. The row
+    is written in the transaction that sends the mail, so a failed sending leaves none and the retry
+    sends. Rows are kept ``PASSWORD_RESET_EMAILS_KEPT`` (in ``partners.services.accounts``), then deleted
+    by the next sending: the link itself is never stored.
+    """
+
+    delivery_id = models.CharField(_("task id"), max_length=255, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="password_reset_emails",
+    )
+    sent_at = models.DateTimeField(_("sent at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset e-mail")
+        verbose_name_plural = _("password reset e-mails")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.user} ({self.sent_at:%Y-%m-%d %H:%M})"

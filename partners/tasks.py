@@ -1,6 +1,7 @@
 """Background jobs of the partners app: thin, idempotent, calling services."""
 
 import smtplib
+import uuid
 from pathlib import Path
 
 from celery import shared_task
@@ -49,7 +50,8 @@ def requeue_unsent_invitations() -> int:
     return accounts.invitations_requeue_unsent()
 
 
-@shared_task(name="partners.tasks.send_password_reset", **EMAIL_RETRIES)
-def send_password_reset(user_pk: int) -> bool:
-    """E-mails a password reset link (made here, never in the web request) to an active account."""
-    return accounts.password_reset_send(user_pk=user_pk)
+@shared_task(name="partners.tasks.send_password_reset", bind=True, **EMAIL_RETRIES)
+def send_password_reset(self, user_pk: int) -> bool:
+    """E-mails a password reset link (made here, never in the web request) to an active account, once
+    however often the message is delivered (its task id; a new one when called outside Celery)."""
+    return accounts.password_reset_send(user_pk=user_pk, delivery_id=self.request.id or uuid.uuid4().hex)

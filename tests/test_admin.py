@@ -45,6 +45,7 @@ READ_ONLY_MODELS = {
     ("conventions", "generateddocument"),
     ("diagnostics", "stagedimport"),  # staged and applied by the CSV import's services
     ("partners", "invitation"),  # sent from the Équipe page, which e-mails them; revoked or sent again here
+    ("partners", "passwordresetemail"),  # written by the task that sends the e-mail
 }
 
 

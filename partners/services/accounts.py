@@ -42,7 +42,7 @@ from ctg_portal.errors import NotAllowed, PortalError
 from ctg_portal.queueing import enqueue, enqueue_on_commit
 from partners import permissions
 from partners.choices import MembershipRole
-from partners.models import Invitation, Membership, Organisation, Representative
+from partners.models import Invitation, Membership, Organisation, PasswordResetEmail, Representative
 from partners.selectors_people import invitation_state, token_digest
 from partners.signals import rows_written_in_bulk
 
@@ -57,6 +57,9 @@ FULL_NAME_MAX_LENGTH = Invitation._meta.get_field("full_name").max_length
 # An invitation still unsent this long after it was written lost its task (a broker outage at the
 # commit, retries given up): the sweep queues it again. One whose publish failed goes at the next sweep.
 UNSENT_GRACE = datetime.timedelta(minutes=5)
+# How long the administration lists a password reset e-mail that went out (who asked, when): long past
+# any redelivery of its task (hours at most), then deleted by a later sending.
+PASSWORD_RESET_EMAILS_KEPT = datetime.timedelta(days=30)
 
 
 class AccountRefused(PortalError):
@@ -518,30 +521,42 @@ def invitations_requeue_unsent(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-def password_reset_send(*, user_pk: int) -> bool:
-    """E-mails a password reset link to an active account that has an address; returns whether it went.
+def password_reset_send(*, user_pk: int, delivery_id: str) -> bool:
+    """E-mails a password reset link to an active account that has an address, once per ``delivery_id``
+    (the task's id); returns whether it went now.
 
     The token is made here, in the task, from the account's current state (Django's
     ``default_token_generator``): it stops working once the password changes or after
-    ``PASSWORD_RESET_TIMEOUT``.
+    ``PASSWORD_RESET_TIMEOUT``. The ``PasswordResetEmail`` row is written in the transaction that sends
+    the mail: a second delivery of the task waits for the first, then finds the row and sends nothing;
+    should sending fail, no row is kept and the error goes up for the task to retry.
     """
-    account = User.objects.filter(pk=user_pk, is_active=True).first()
-    if account is None or not account.email or not account.has_usable_password():
-        return False
-    uid = urlsafe_base64_encode(force_bytes(account.pk))
-    token = default_token_generator.make_token(account)
-    timeout = settings.PASSWORD_RESET_TIMEOUT
-    subject, body = render_email(
-        "registration/password_reset",
-        {
-            "account": account,
-            "name": account.get_full_name(),
-            "username": account.get_username(),
-            "url": portal_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})),
-            # Whole days when the timeout is (Django's three days), else hours.
-            "valid_days": timeout // 86400 if timeout % 86400 == 0 else 0,
-            "valid_hours": max(1, timeout // 3600),
-        },
-    )
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [account.email], fail_silently=False)
+    with transaction.atomic():
+        account = User.objects.filter(pk=user_pk, is_active=True).first()
+        if account is None or not account.email or not account.has_usable_password():
+            return False
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                PasswordResetEmail.objects.create(delivery_id=delivery_id, user=account, sent_at=now)
+        except IntegrityError:
+            logger.info("Password reset e-mail %s went already: not sent again.", delivery_id)
+            return False
+        uid = urlsafe_base64_encode(force_bytes(account.pk))
+        token = default_token_generator.make_token(account)
+        timeout = settings.PASSWORD_RESET_TIMEOUT
+        subject, body = render_email(
+            "registration/password_reset",
+            {
+                "account": account,
+                "name": account.get_full_name(),
+                "username": account.get_username(),
+                "url": portal_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})),
+                # Whole days when the timeout is (Django's three days), else hours.
+                "valid_days": timeout // 86400 if timeout % 86400 == 0 else 0,
+                "valid_hours": max(1, timeout // 3600),
+            },
+        )
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [account.email], fail_silently=False)
+        PasswordResetEmail.objects.filter(sent_at__lt=now - PASSWORD_RESET_EMAILS_KEPT).delete()
     return True

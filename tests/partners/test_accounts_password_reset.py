@@ -1,13 +1,20 @@
 """Forgotten password: Django's views with French pages, the e-mail queued to a Celery task that makes
 the token, the same answer for any address, and a limit per IP address and per e-mail."""
 
+import datetime
 import re
+import smtplib
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import ngettext
 
+from partners.models import PasswordResetEmail
+from partners.services import accounts
+from partners.tasks import send_password_reset
+from tests.concurrency import require_postgresql, run_together
 from tests.partners.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +98,6 @@ def test_the_answer_is_the_same_whether_the_address_has_an_account_or_not(
 
 
 def test_the_task_sends_nothing_to_an_account_deactivated_since(account, eager_celery):
-    from partners.tasks import send_password_reset
-
     account.is_active = False
     account.save()
 
@@ -139,3 +144,68 @@ def test_an_invalid_address_is_answered_on_the_form(client):
     response = client.post(RESET_URL, {"email": "pas-une-adresse"})
     assert response.status_code == 200
     assert response.context["form"].errors["email"]
+
+
+# --- Once per task, however often it is delivered ------------------------------------------------------
+
+
+def test_the_task_sends_once_however_often_its_message_is_delivered(account, eager_celery):
+
+    first = send_password_reset.apply(args=[account.pk], task_id="delivered-twice").get()
+    again = send_password_reset.apply(args=[account.pk], task_id="delivered-twice").get()
+    another_request = send_password_reset.apply(args=[account.pk], task_id="asked-again").get()
+
+    assert (first, again, another_request) == (True, False, True)
+    assert len(mail.outbox) == 2
+    assert [(e.delivery_id, e.user) for e in PasswordResetEmail.objects.order_by("pk")] == [
+        ("delivered-twice", account),
+        ("asked-again", account),
+    ]
+
+
+def test_an_smtp_failure_keeps_no_record_so_the_retry_sends(account, flaky_smtp):
+
+    flaky_smtp.failures_left = 1
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        accounts.password_reset_send(user_pk=account.pk, delivery_id="flaky")
+    assert not PasswordResetEmail.objects.exists()
+
+    assert accounts.password_reset_send(user_pk=account.pk, delivery_id="flaky") is True
+    assert len(mail.outbox) == 1
+    assert PasswordResetEmail.objects.get().delivery_id == "flaky"
+
+
+def test_records_older_than_thirty_days_go_at_the_next_sending(account):
+
+    now = timezone.now()
+    PasswordResetEmail.objects.create(delivery_id="old", user=account, sent_at=now - datetime.timedelta(days=31))
+    PasswordResetEmail.objects.create(delivery_id="recent", user=account, sent_at=now - datetime.timedelta(days=29))
+
+    assert accounts.password_reset_send(user_pk=account.pk, delivery_id="today") is True
+    assert set(PasswordResetEmail.objects.values_list("delivery_id", flat=True)) == {"recent", "today"}
+
+
+def test_the_administration_lists_the_e_mails_sent_without_their_link(client, account, eager_celery):
+
+    send_password_reset.apply(args=[account.pk]).get()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(reverse("admin:partners_passwordresetemail_changelist"))
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "agent.cahors" in text
+    assert LINK.search(mail.outbox[0].body).group("path") not in text
+    assert client.get(reverse("admin:partners_passwordresetemail_add")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_at_once_send_one_e_mail():
+    """The second delivery waits for the first one's transaction, then finds its record."""
+    require_postgresql()
+    account = UserFactory(username="agent.cahors", email="agent@cahors.example.fr")
+
+    outcomes = run_together(lambda: accounts.password_reset_send(user_pk=account.pk, delivery_id="twice"), 2)
+
+    assert sorted(outcome.get("result") for outcome in outcomes) == [False, True], outcomes
+    assert len(mail.outbox) == 1
+    assert PasswordResetEmail.objects.filter(delivery_id="twice").count() == 1
