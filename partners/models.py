@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -374,4 +375,4 @@ class PasswordResetEmail(models.Model):
         ordering = ["-sent_at"]
 
     def __str__(self):
-        return f"{self.user} ({self.sent_at:%Y-%m-%d %H:%M})"
+        return f"{self.user} ({timezone.localtime(self.sent_at):%Y-%m-%d %H:%M})"

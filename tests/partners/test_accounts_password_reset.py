@@ -185,6 +185,12 @@ def test_records_older_than_thirty_days_go_at_the_next_sending(account):
     assert set(PasswordResetEmail.objects.values_list("delivery_id", flat=True)) == {"recent", "today"}
 
 
+def test_a_record_is_named_by_its_account_and_local_time(account):
+    sent_at = datetime.datetime(2026, 12, 7, 12, 5, tzinfo=datetime.UTC)
+    record = PasswordResetEmail.objects.create(delivery_id="x", user=account, sent_at=sent_at)
+    assert str(record) == "agent.cahors (2026-12-07 13:05)"  # Paris, winter time
+
+
 def test_the_administration_lists_the_e_mails_sent_without_their_link(client, account, eager_celery):
 
     send_password_reset.apply(args=[account.pk]).get()
