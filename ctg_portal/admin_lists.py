@@ -5,11 +5,10 @@
   every row of the table after hashing the joined ones.
 - ``show_full_result_count = False``: without it, Django counts the table a second time next to the
   filtered count, even when nothing is filtered (two identical ``COUNT(*)``).
-- ``list_per_page = 50``: a changelist costs by the row it shows (a third of a millisecond of
-  processor each, whatever the table's size), not by the rows of the table; 50 rows a page keep the
-  fiches' list of all France within its response-time goal, and the paginator reaches every page.
+- ``list_per_page = 50``: a changelist costs by the row it shows (whatever the table's size), not by
+  the rows of the table; the paginator reaches every page.
 - ``change_list_template``: Django's changelist, each row written at once by ``admin_rows`` with
-  what is the same for every row worked out once per page.
+  what is the same for every row worked out once per page (50 fiches: 2 ms, 7 ms by Django's path).
 - ``action_checkbox``: the same checkbox as Django's, written directly instead of rendering a form
   widget through the template engine for each row (a quarter of a row's cost).
 - ``year_filter``: a year filter that does not read the whole table to list its values.
