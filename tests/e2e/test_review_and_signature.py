@@ -65,6 +65,10 @@ def test_la_cali_is_reviewed_signed_in_order_then_amended(page: Page, live_serve
     readiness = page.locator("#readiness")
     expect(readiness.locator("[data-code=no_fiche]")).to_contain_text("aucune fiche action")
     expect(readiness.get_by_role("link", name="Ouvrir le plan d’actions")).to_be_visible()
+    submit = page.locator("#lifecycle").get_by_role("button", name="Soumettre à la CAF pour relecture")
+    expect(submit).to_be_disabled()
+    page.locator("#lifecycle").get_by_role("link", name="Complétez d’abord ce qui manque").click()
+    expect(page).to_have_url(re.compile("#readiness$"))
     make_ready_for_review(la_cali)  # its first fiche, as the plan editor writes it
     page.goto(convention_url)
     expect(page.locator("#readiness")).to_contain_text("elle peut lui être soumise")

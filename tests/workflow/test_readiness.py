@@ -204,6 +204,25 @@ def test_the_page_lists_what_is_missing_with_links_to_fix_it(client):
 def test_the_page_says_when_everything_is_there(client, ready):
     page = detail(client, ready, ready.staff)
     assert "elle peut lui être soumise" in page and "readiness-item" not in page
+    assert 'data-action="submit"' in page and "submit-not-ready" not in page
+
+
+def test_the_submit_button_waits_for_what_is_missing(client):
+    """Not a button that leads to a refusal: disabled, pointing to the list of what is missing."""
+    convention = ConventionFactory(**FUTURE)
+    page = detail(client, convention, MembershipFactory(organisation=convention.epci).user)
+    not_ready = re.search(r'<span class="[^"]*submit-not-ready">(.*?)</span>', page, re.S).group(1)
+    assert re.search(r"<button[^>]*\bdisabled\b", not_ready)
+    assert "Soumettre à la CAF pour relecture" in not_ready
+    assert 'href="#readiness"' in not_ready and "Complétez d’abord ce qui manque" in not_ready
+    assert 'data-action="submit"' not in page  # no modal, no form
+
+
+def test_what_is_only_to_check_leaves_the_submit_button_active(client, ready):
+    ArticleFactory(convention=ready, position=2, title="Durée", body="Du [à compléter : date] au 31 décembre.")
+    page = detail(client, ready, ready.staff)
+    assert 'data-code="text_to_complete"' in page
+    assert 'data-action="submit"' in page and "submit-not-ready" not in page
 
 
 def test_the_page_lists_what_the_submission_checks(client, ready):
