@@ -31,7 +31,7 @@ def watch_rendered_models():
         Signature,
         StatusChange,
     )
-    from partners.models import Invitation, Membership, Organisation, Representative
+    from partners.models import Invitation, Membership, Organisation, PasswordResetEmail, Representative
 
     watch = render_cache.watch
 
@@ -85,6 +85,9 @@ def watch_rendered_models():
         "passed in `vary`; no page lists memberships in a cached fragment",
     )
     render_cache.ignore(Notification, reason="e-mail notices: never shown on a convention's pages")
+    render_cache.ignore(
+        PasswordResetEmail, reason="records of password reset e-mails: shown in the administration only"
+    )
 
     # People's names show as authors of comments, approvers, signers and in the timeline; a login
     # (last_login only) changes nothing shown.
